@@ -1,0 +1,1 @@
+"""Compute-cost API: what training and serving large models needs, and what it costs."""
