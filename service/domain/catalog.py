@@ -21,7 +21,7 @@ class Precision(StrEnum):
 
 
 class PricingModel(StrEnum):
-    """How a provider charges for an offer; the store accepts any slug, these are known."""
+    """How a provider charges; the store accepts any slug, these are the known ones."""
 
     ON_DEMAND = "on_demand"
     SPOT = "spot"
@@ -55,6 +55,7 @@ class Accelerator:
     interconnect_gbps: float | None
     list_price: Decimal | None = None
     list_price_currency: str | None = None
+    list_price_source: str | None = None
     aliases: tuple[str, ...] = ()
     source: str = ""
     notes: str = ""
@@ -65,7 +66,7 @@ class Accelerator:
         return int(self.memory_gib * 2**30)
 
     def peak_tflops(self, precision: Precision | str) -> float | None:
-        """Dense peak for a compute precision, or None when the chip has no such peak."""
+        """Dense peak for a compute precision, or None when the chip lacks it."""
         return {
             Precision.FP32: self.peak_tflops_fp32,
             Precision.TF32: self.peak_tflops_tf32,
@@ -93,7 +94,7 @@ class Offer:
 
 @dataclass(frozen=True, slots=True)
 class PricePoint:
-    """The hourly price of one offer under one pricing model over [valid_from, valid_to)."""
+    """An offer's hourly price under a pricing model over [valid_from, valid_to)."""
 
     offer_id: int
     pricing_model: str

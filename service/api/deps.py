@@ -1,0 +1,51 @@
+"""Request dependencies: the database session, paging, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from service.api.schemas.common import MAX_PAGE_SIZE
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; writes commit explicitly, the rest rolls back."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def now_utc() -> datetime:
+    """The current instant, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Which page of a list to return."""
+
+    limit: int
+    offset: int
+
+
+def get_paging(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size.")
+    ] = 100,
+    offset: Annotated[
+        int, Query(ge=0, le=10_000_000, description="Items to skip.")
+    ] = 0,
+) -> Paging:
+    """Read the page size and offset of a list request."""
+    return Paging(limit=limit, offset=offset)
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+PagingDep = Annotated[Paging, Depends(get_paging)]

@@ -1,0 +1,245 @@
+"""Every error as RFC 9457 problem details; the one place domain errors meet HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.domain.catalog_errors import (
+    CatalogError,
+    ImportFormatError,
+    NotFound,
+    SnapshotRejected,
+)
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+class FieldProblem(BaseModel):
+    """One field at fault in a request, with what was expected."""
+
+    field: str = Field(description="Where the value is, e.g. `body.workload.kind`.")
+    message: str = Field(description="What was expected there.")
+    type: str = Field(description="A stable code for the kind of fault.")
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/not-found",
+                    "title": "Not found",
+                    "status": 404,
+                    "detail": "no accelerator 'h100-sxm5'; nearest: h100-sxm",
+                    "instance": "/v1/accelerators/h100-sxm5",
+                    "nearest": ["h100-sxm"],
+                }
+            ]
+        }
+    )
+
+    type: str = Field(description="A URI reference naming the kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this request.")
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="For invalid requests: each field at fault."
+    )
+    nearest: list[str] | None = Field(
+        default=None, description="For unknown names: the closest known ones."
+    )
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    kind: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """Build a problem-details response."""
+    body = Problem(
+        type=f"/problems/{kind}",
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        **extensions,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry that documents problem bodies for some statuses."""
+    titles = {
+        400: "Bad request",
+        401: "Missing or invalid API key",
+        403: "The API key lacks the scope",
+        404: "Not found",
+        409: "Conflict with the stored state",
+        413: "Request body too large",
+        422: "Invalid request",
+        503: "Database unavailable",
+    }
+    return {
+        status: {
+            "model": Problem,
+            "description": titles.get(status, "Error"),
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }
+
+
+def _validation_errors(exc: RequestValidationError) -> list[FieldProblem]:
+    problems = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error.get("loc", ()))
+        problems.append(
+            FieldProblem(
+                field=location,
+                message=str(error.get("msg", "invalid value")),
+                type=str(error.get("type", "value_error")),
+            )
+        )
+    return problems
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error of every route with a problem-details body."""
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = _validation_errors(exc)
+        fields = ", ".join(e.field for e in errors[:5])
+        return problem_response(
+            request,
+            status=422,
+            kind="validation-error",
+            title="Invalid request",
+            detail=f"{len(errors)} field(s) at fault: {fields}",
+            errors=errors,
+        )
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        kinds = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}
+        return problem_response(
+            request,
+            status=exc.status_code,
+            kind=kinds.get(exc.status_code, "http-error"),
+            title=_http_title(exc.status_code),
+            detail=str(exc.detail),
+            headers=dict(exc.headers or {}),
+        )
+
+    async def on_database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.error("database.unavailable path=%s error=%s", request.url.path, exc)
+        return problem_response(
+            request,
+            status=503,
+            kind="database-unavailable",
+            title="Database unavailable",
+            detail="the database cannot be reached; try again shortly",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("request.failed path=%s", request.url.path)
+        return problem_response(
+            request,
+            status=500,
+            kind="internal-error",
+            title="Internal error",
+            detail="the service failed to answer; the error was logged",
+        )
+
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(OperationalError, on_database_down)
+    app.add_exception_handler(
+        DBAPIError, _database_or_unexpected(on_database_down, on_unexpected)
+    )
+    app.add_exception_handler(Exception, on_unexpected)
+    for error_type, mapper in DOMAIN_ERRORS.items():
+        app.add_exception_handler(error_type, _domain_handler(mapper))
+
+
+def _database_or_unexpected(
+    down: Callable[..., Any], unexpected: Callable[..., Any]
+) -> Callable[..., Any]:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DBAPIError)
+        if exc.connection_invalidated:
+            return await down(request, exc)  # type: ignore[no-any-return]
+        return await unexpected(request, exc)  # type: ignore[no-any-return]
+
+    return handler
+
+
+def _http_title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+DomainMapper = Callable[[Exception], tuple[int, str, str, dict[str, Any]]]
+
+
+def _not_found(exc: Exception) -> tuple[int, str, str, dict[str, Any]]:
+    assert isinstance(exc, NotFound)
+    return 404, "not-found", "Not found", {"nearest": exc.nearest or None}
+
+
+DOMAIN_ERRORS: dict[type[Exception], DomainMapper] = {
+    NotFound: _not_found,
+    SnapshotRejected: lambda exc: (409, "snapshot-rejected", "Snapshot rejected", {}),
+    ImportFormatError: lambda exc: (
+        422,
+        "bad-catalog-file",
+        "Unreadable catalogue",
+        {},
+    ),
+    CatalogError: lambda exc: (422, "catalog-error", "Catalogue error", {}),
+}
+
+
+def _domain_handler(mapper: DomainMapper) -> Callable[..., Any]:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        status, kind, title, extensions = mapper(exc)
+        return problem_response(
+            request,
+            status=status,
+            kind=kind,
+            title=title,
+            detail=str(exc),
+            **extensions,
+        )
+
+    return handler

@@ -1,0 +1,135 @@
+"""Catalogue imports: upload a provider's snapshot, list what imports did."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
+from sqlalchemy import select
+
+from service.api.deps import PagingDep, SessionDep, now_utc
+from service.api.problems import problem_responses
+from service.api.schemas.catalog import AnomalyRead, ImportRead, ImportSummary
+from service.api.schemas.common import Instant, Page
+from service.domain.catalog_errors import NotFound
+from service.store.catalog import page
+from service.store.tables import CatalogImportRow
+from service.usecases.imports import import_catalog_file
+
+router = APIRouter(prefix="/v1/catalog/imports", tags=["catalogue"])
+
+PROVIDER_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+
+
+def import_summary(row: CatalogImportRow) -> ImportSummary:
+    """The list entry of an import."""
+    return ImportSummary(
+        id=row.id,
+        provider=row.provider,
+        source=row.source,
+        format=row.format,
+        scope=row.scope,
+        checksum_sha256=row.checksum_sha256,
+        observed_at=row.observed_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        rows_read=row.rows_read,
+        offers_created=row.offers_created,
+        price_points_opened=row.price_points_opened,
+        price_points_closed=row.price_points_closed,
+        price_points_unchanged=row.price_points_unchanged,
+        anomaly_counts=dict(Counter(a["reason"] for a in row.anomalies)),
+        catalog_version=row.catalog_version,
+    )
+
+
+def import_read(row: CatalogImportRow) -> ImportRead:
+    """The full response body of an import."""
+    return ImportRead(
+        **import_summary(row).model_dump(),
+        anomalies=[AnomalyRead(**a) for a in row.anomalies],
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Import a catalogue snapshot",
+    responses=problem_responses(409, 413, 422),
+)
+def create_import(
+    session: SessionDep,
+    response: Response,
+    now: Annotated[datetime, Depends(now_utc)],
+    file: Annotated[UploadFile, File(description="The catalogue file (CSV).")],
+    provider: Annotated[
+        str,
+        Form(
+            pattern=PROVIDER_PATTERN,
+            description="Whose catalogue this is, e.g. `aws`, `gcp`, `azure`.",
+        ),
+    ],
+    observed_at: Annotated[
+        Instant, Form(description="When the prices were seen (ISO 8601, with zone).")
+    ],
+    format: Annotated[
+        Literal["skypilot"], Form(description="The file's format.")
+    ] = "skypilot",
+    scope: Annotated[
+        Literal["full", "partial"],
+        Form(
+            description="`full`: the file is the provider's whole list, so prices it "
+            "no longer lists are closed; `partial`: only what it lists changes."
+        ),
+    ] = "full",
+) -> ImportRead:
+    """Import a provider's catalogue file as its snapshot at `observed_at`.
+
+    Unchanged prices stay as they are; a changed price closes the old point at
+    `observed_at` and opens a new one. A snapshot older than the newest one of the
+    provider is refused (409). The import is atomic.
+    """
+    content = file.file.read()
+    record = import_catalog_file(
+        session,
+        content=content,
+        provider=provider,
+        observed_at=observed_at,
+        source=file.filename or "upload",
+        now=now,
+        file_format=format,
+        scope=scope,
+    )
+    session.commit()
+    response.headers["Location"] = f"/v1/catalog/imports/{record.id}"
+    return import_read(record)
+
+
+@router.get("", summary="List catalogue imports", responses=problem_responses(422))
+def list_imports(session: SessionDep, paging: PagingDep) -> Page[ImportSummary]:
+    """List imports, newest first, without their anomaly lists."""
+    rows, total = page(
+        session,
+        select(CatalogImportRow).order_by(CatalogImportRow.id.desc()),
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return Page[ImportSummary](
+        items=[import_summary(row) for (row,) in rows],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+
+
+@router.get(
+    "/{import_id}", summary="Get a catalogue import", responses=problem_responses(404)
+)
+def get_import(session: SessionDep, import_id: int) -> ImportRead:
+    """Get one import with every anomaly it reported."""
+    row = session.get(CatalogImportRow, import_id)
+    if row is None:
+        raise NotFound("catalogue import", import_id)
+    return import_read(row)

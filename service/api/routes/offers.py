@@ -1,0 +1,155 @@
+"""Offers and their prices, at any instant of the price history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from service.api.deps import PagingDep, SessionDep, now_utc
+from service.api.problems import problem_responses
+from service.api.schemas.catalog import OfferRead, PriceRead
+from service.api.schemas.common import Instant, Page
+from service.domain.catalog_errors import NotFound
+from service.store.offers import (
+    OfferFilter,
+    find_offers,
+    get_offer,
+    offer_prices_at,
+    price_history,
+)
+from service.store.tables import OfferRow, PricePointRow
+from service.usecases.lookups import accelerator_id_for, check_provider, check_region
+
+router = APIRouter(prefix="/v1/offers", tags=["catalogue"])
+
+AsOf = Annotated[
+    Instant | None,
+    Query(
+        description="The instant whose prices to show (ISO 8601 with a timezone); "
+        "default now.",
+        examples=["2026-05-20T00:00:00Z"],
+    ),
+]
+
+
+def price_read(point: PricePointRow, accelerator_count: Decimal) -> PriceRead:
+    """The response body of a price point."""
+    return PriceRead(
+        pricing_model=point.pricing_model,
+        price_per_hour=point.price_per_hour,
+        price_per_accelerator_hour=point.price_per_hour / accelerator_count,
+        currency=point.currency,
+        valid_from=point.valid_from,
+        valid_to=point.valid_to,
+        import_id=point.import_id,
+    )
+
+
+def offer_read(offer: OfferRow, prices: list[PricePointRow]) -> OfferRead:
+    """The response body of an offer with some of its prices."""
+    return OfferRead(
+        id=offer.id,
+        provider=offer.provider,
+        region=offer.region,
+        zone=offer.zone,
+        instance_type=offer.instance_type,
+        accelerator=offer.accelerator_id,
+        accelerator_count=float(offer.accelerator_count),
+        vcpus=offer.vcpus,
+        host_memory_gib=offer.host_memory_gib,
+        prices=[price_read(p, offer.accelerator_count) for p in prices],
+    )
+
+
+@router.get(
+    "",
+    summary="List offers with their prices at an instant",
+    responses=problem_responses(404, 422),
+)
+def list_offers(
+    session: SessionDep,
+    paging: PagingDep,
+    now: Annotated[datetime, Depends(now_utc)],
+    as_of: AsOf = None,
+    provider: Annotated[str | None, Query(max_length=32, examples=["aws"])] = None,
+    region: Annotated[str | None, Query(max_length=64)] = None,
+    accelerator: Annotated[
+        str | None,
+        Query(max_length=128, description="Accelerator id or alias, e.g. `H100`."),
+    ] = None,
+    pricing_model: Annotated[
+        str | None, Query(max_length=32, examples=["on_demand"])
+    ] = None,
+    min_accelerators: Annotated[
+        Decimal | None,
+        Query(gt=0, le=100_000, description="At least this many per instance."),
+    ] = None,
+) -> Page[OfferRead]:
+    """List the offers that have a price at `as_of`, with those prices."""
+    where = OfferFilter(
+        provider=check_provider(session, provider) if provider else None,
+        region=check_region(session, region) if region else None,
+        accelerator_id=accelerator_id_for(session, accelerator)
+        if accelerator
+        else None,
+        pricing_model=pricing_model,
+        min_accelerators=min_accelerators,
+    )
+    rows, total = find_offers(
+        session, where, as_of=as_of or now, limit=paging.limit, offset=paging.offset
+    )
+    return Page[OfferRead](
+        items=[offer_read(offer, prices) for offer, prices in rows],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+
+
+@router.get(
+    "/{offer_id}", summary="Get an offer", responses=problem_responses(404, 422)
+)
+def read_offer(
+    session: SessionDep,
+    offer_id: int,
+    now: Annotated[datetime, Depends(now_utc)],
+    as_of: AsOf = None,
+) -> OfferRead:
+    """Get one offer with its prices valid at `as_of` (default now)."""
+    offer = get_offer(session, offer_id)
+    if offer is None:
+        raise NotFound("offer", offer_id)
+    return offer_read(offer, offer_prices_at(session, offer_id, as_of or now))
+
+
+@router.get(
+    "/{offer_id}/prices",
+    summary="An offer's full price history",
+    responses=problem_responses(404, 422),
+)
+def list_offer_prices(
+    session: SessionDep,
+    paging: PagingDep,
+    offer_id: int,
+    pricing_model: Annotated[str | None, Query(max_length=32)] = None,
+) -> Page[PriceRead]:
+    """List every price point an offer ever had, oldest first per pricing model."""
+    offer = get_offer(session, offer_id)
+    if offer is None:
+        raise NotFound("offer", offer_id)
+    points, total = price_history(
+        session,
+        offer_id,
+        pricing_model=pricing_model,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return Page[PriceRead](
+        items=[price_read(p, offer.accelerator_count) for p in points],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )

@@ -1,0 +1,132 @@
+"""Test fixtures: a migrated database per run, a rolled-back transaction per test.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.app import create_app
+from service.settings import Settings
+from service.store.engine import make_engine, normalise_url
+from service.store.migrate import downgrade, upgrade
+from service.usecases.bundled import load_bundled_catalog
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(
+    os.environ.get("SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data")
+)
+CATALOGS = SHARED_DATA / "catalogs"
+# The data date of each real catalogue file (../shared/data/catalogs/SOURCE.md).
+CATALOG_DATES = {
+    "aws": datetime(2026, 1, 21, tzinfo=UTC),
+    "gcp": datetime(2026, 5, 20, tzinfo=UTC),
+    "azure": datetime(2026, 5, 20, tzinfo=UTC),
+    "lambda": datetime(2026, 5, 7, tzinfo=UTC),
+    "vast": datetime(2026, 4, 29, tzinfo=UTC),
+}
+
+
+def real_catalog(provider: str) -> Path:
+    """The path of a real catalogue file, or skip the test when the data is absent."""
+    path = CATALOGS / f"{provider}.csv"
+    if not path.exists():
+        pytest.skip(f"real catalogue data not found at {path} (set SHARED_DATA_DIR)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """TEST_DATABASE_URL, or a fresh SQLite file for this run."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    with tempfile.TemporaryDirectory(prefix="compute-cost-test-") as folder:
+        yield f"sqlite:///{folder}/test.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """A database migrated from nothing to head, with the bundled catalogue."""
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    with Session(engine) as session:
+        load_bundled_catalog(session, now=datetime.now(UTC))
+        session.commit()
+    yield engine
+    downgrade(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def scratch_database_url(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database of its own, empty, of the same kind as the suite's; dropped after."""
+    url = make_url(normalise_url(database_url))
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('scratch')}/scratch.sqlite3"
+        return
+    name = f"scratch_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(
+        url.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def sessions(connection: Connection) -> sessionmaker[Session]:
+    """Sessions that commit to savepoints inside the test's transaction."""
+    return sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+    )
+
+
+@pytest.fixture
+def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session inside the test's transaction."""
+    with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def client(sessions: sessionmaker[Session]) -> Iterator[TestClient]:
+    """An HTTP client of an app that uses the test's transaction."""
+    settings = Settings(auto_migrate=False, load_bundled_catalog=False)
+    app = create_app(settings, sessions=sessions)
+    with TestClient(app) as client:
+        yield client
