@@ -6,7 +6,7 @@ import hashlib
 import logging
 from collections import Counter
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -139,7 +139,7 @@ def apply_snapshot(
     record.price_points_closed = len(changes.to_close)
     record.price_points_unchanged = changes.unchanged
     record.catalog_version = store.bump_version(session, now) if changed else version
-    record.finished_at = now
+    record.finished_at = datetime.now(UTC)
     session.flush()
     log.info(
         "catalog.import.done provider=%s import_id=%s rows=%d offers_created=%d "
