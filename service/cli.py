@@ -55,7 +55,7 @@ def import_file(args: argparse.Namespace) -> int:
     """Import a catalogue file and print what it changed."""
     from service.api.routes.imports import import_read, import_summary
     from service.app import prepare_catalog
-    from service.domain.catalog_errors import CatalogError
+    from service.domain.errors import DomainError
     from service.store.engine import make_engine, make_sessionmaker
     from service.store.migrate import upgrade
     from service.usecases.imports import import_catalog_file
@@ -78,7 +78,7 @@ def import_file(args: argparse.Namespace) -> int:
                     scope=args.scope,
                     actor="cli",
                 )
-            except CatalogError as error:
+            except DomainError as error:
                 print(f"import refused: {error}", file=sys.stderr)
                 return 2
             session.commit()

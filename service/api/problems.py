@@ -13,12 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.domain.catalog_errors import (
-    CatalogError,
+from service.domain.errors import (
+    DomainError,
     ImportFormatError,
+    InvalidWorkload,
     NotFound,
     SnapshotRejected,
+    UnknownAccelerator,
+    UnknownPreset,
 )
+from service.domain.money import UnknownCurrency
 
 log = logging.getLogger(__name__)
 
@@ -210,23 +214,40 @@ def _http_title(status: int) -> str:
 
 
 DomainMapper = Callable[[Exception], tuple[int, str, str, dict[str, Any]]]
+Mapped = tuple[int, str, str, dict[str, Any]]
+
+# Where the domain's dotted field names live in request bodies.
+BODY_PREFIX = "body.workload."
 
 
-def _not_found(exc: Exception) -> tuple[int, str, str, dict[str, Any]]:
+def _not_found(exc: Exception) -> Mapped:
     assert isinstance(exc, NotFound)
     return 404, "not-found", "Not found", {"nearest": exc.nearest or None}
 
 
+def _unknown_name(exc: Exception) -> Mapped:
+    assert isinstance(exc, UnknownPreset | UnknownAccelerator)
+    kind = "unknown-preset" if isinstance(exc, UnknownPreset) else "unknown-accelerator"
+    return 422, kind, "Unknown name", {"nearest": exc.nearest or None}
+
+
+def _invalid_workload(exc: Exception) -> Mapped:
+    assert isinstance(exc, InvalidWorkload)
+    field = FieldProblem(
+        field=BODY_PREFIX + exc.field, message=exc.reason, type="invalid_workload"
+    )
+    return 422, "invalid-workload", "Invalid workload", {"errors": [field]}
+
+
 DOMAIN_ERRORS: dict[type[Exception], DomainMapper] = {
     NotFound: _not_found,
+    UnknownPreset: _unknown_name,
+    UnknownAccelerator: _unknown_name,
+    InvalidWorkload: _invalid_workload,
+    UnknownCurrency: lambda exc: (422, "unknown-currency", "Unknown currency", {}),
     SnapshotRejected: lambda exc: (409, "snapshot-rejected", "Snapshot rejected", {}),
-    ImportFormatError: lambda exc: (
-        422,
-        "bad-catalog-file",
-        "Unreadable catalogue",
-        {},
-    ),
-    CatalogError: lambda exc: (422, "catalog-error", "Catalogue error", {}),
+    ImportFormatError: lambda exc: (422, "bad-catalog-file", "Unreadable file", {}),
+    DomainError: lambda exc: (422, "domain-error", "Request cannot be met", {}),
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.domain.catalog_errors import SnapshotRejected
+from service.domain.errors import SnapshotRejected
 from service.domain.ingest.skypilot import parse_skypilot_csv
 from service.domain.snapshot import ParsedSnapshot, SnapshotEntry
 from service.store import catalog as store

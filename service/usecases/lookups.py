@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.domain.catalog_errors import NotFound, nearest_names
+from service.domain.errors import NotFound, nearest_names
 from service.store.offers import known_providers, known_regions
 from service.store.tables import AcceleratorAliasRow, AcceleratorRow
 

@@ -13,7 +13,7 @@ from service.api.deps import PagingDep, SessionDep, now_utc
 from service.api.problems import problem_responses
 from service.api.schemas.catalog import AnomalyRead, ImportRead, ImportSummary
 from service.api.schemas.common import Instant, Page
-from service.domain.catalog_errors import NotFound
+from service.domain.errors import NotFound
 from service.store.catalog import page
 from service.store.tables import CatalogImportRow
 from service.usecases.imports import import_catalog_file

@@ -12,7 +12,7 @@ from service.api.deps import PagingDep, SessionDep, now_utc
 from service.api.problems import problem_responses
 from service.api.schemas.catalog import OfferRead, PriceRead
 from service.api.schemas.common import Instant, Page
-from service.domain.catalog_errors import NotFound
+from service.domain.errors import NotFound
 from service.store.offers import (
     OfferFilter,
     find_offers,

@@ -12,7 +12,7 @@ import csv
 import io
 
 from service.domain.aliases import AliasResolver
-from service.domain.catalog_errors import ImportFormatError
+from service.domain.errors import ImportFormatError
 from service.domain.ingest.checks import check_prices
 from service.domain.ingest.gcp import pair_gcp_rows
 from service.domain.ingest.rows import RawRow, entry_from_row, read_row

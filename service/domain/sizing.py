@@ -1,0 +1,317 @@
+"""Sizing a workload on accelerators: the planner's entry points.
+
+Memory per accelerator for n accelerators, the fewest that hold the job, accelerator-
+hours, and the whole estimate. Sharding: a model-parallel (tensor-parallel) degree t
+splits every part, activations included (Korthikanti et al. 2022 with sequence
+parallelism); the n / t data-parallel ranks shard the optimizer state with ZeRO-1,
+also the gradients with ZeRO-2 and also the weights with ZeRO-3 (Rajbhandari et al.
+2020). An inference replica with no degree given spans all n accelerators.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from service.domain.catalog import Accelerator, Precision
+from service.domain.errors import InvalidWorkload
+from service.domain.estimate import (
+    training_flops,
+    training_memory,
+    training_settings,
+    validate_training_spec,
+)
+from service.domain.inference import (
+    InferencePerformance,
+    inference_flops,
+    inference_memory,
+    inference_performance,
+    validate_inference_spec,
+)
+from service.domain.workload import (
+    DEFAULT_HEADROOM,
+    GIVEN,
+    Assumption,
+    AssumptionLog,
+    AssumptionValue,
+    FlopsEstimate,
+    MemoryEstimate,
+    Workload,
+    WorkloadKind,
+    default_mfu,
+    validate_common,
+)
+
+SECONDS_PER_HOUR = 3600
+REPLICA_DEFAULT = (
+    "one replica on the fewest accelerators that hold it, a count that divides the "
+    "attention heads (tensor parallelism splits heads; Shoeybi et al. 2019)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AcceleratorCount:
+    """The fewest accelerators that hold the job, or None and why.
+
+    `reason` also says when the count is only a lower bound (a part is unknown).
+    """
+
+    count: int | None
+    memory_per_accelerator_bytes: int | None
+    usable_memory_bytes: int
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AcceleratorFit:
+    """A workload on one accelerator model: how many, how long, how fast."""
+
+    accelerator_id: str
+    min_count: AcceleratorCount
+    peak_tflops: float | None
+    mfu: float
+    accelerator_hours: float | None
+    accelerator_hours_reason: str | None
+    inference: InferencePerformance | None = None
+    inference_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """What a workload needs, independent of price, with every assumption used."""
+
+    kind: WorkloadKind
+    precision: Precision
+    flops: FlopsEstimate
+    memory: MemoryEstimate
+    model_parallel_degree: int | None
+    zero_stage: int | None
+    accelerators: tuple[AcceleratorFit, ...]
+    assumptions: dict[str, Assumption[AssumptionValue]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Needs:
+    memory: MemoryEstimate
+    model_parallel_degree: int | None
+    zero_stage: int
+    max_data_parallel: int | None
+
+
+def _needs(workload: Workload, log: AssumptionLog) -> _Needs:
+    if workload.kind == WorkloadKind.INFERENCE:
+        memory = inference_memory(workload, log)
+        degree = workload.assumptions.model_parallel_degree
+        if degree is None:
+            log.note("model_parallel_degree", "smallest that fits", REPLICA_DEFAULT)
+        else:
+            log.note("model_parallel_degree", degree, GIVEN)
+        return _Needs(memory, degree, 0, None)
+    settings = training_settings(workload, log)
+    spec = settings.spec
+    sequences = spec.global_batch_size or (
+        spec.global_batch_tokens // spec.sequence_length
+        if spec.global_batch_tokens
+        else None
+    )
+    most = sequences // spec.micro_batch_size if sequences else None
+    memory = training_memory(workload, log)
+    return _Needs(memory, settings.model_parallel_degree, settings.zero_stage, most)
+
+
+def _sharded_bytes(memory: MemoryEstimate, zero_stage: int) -> float:
+    """Return the bytes the data-parallel ranks split between them at a ZeRO stage."""
+    return (
+        (memory.optimizer_bytes if zero_stage >= 1 else 0)
+        + (memory.gradients_bytes if zero_stage >= 2 else 0)
+        + (memory.weights_bytes if zero_stage >= 3 else 0)
+    )
+
+
+def _per_accelerator(needs: _Needs, count: int) -> int:
+    degree = needs.model_parallel_degree or count
+    if count < 1 or count % degree:
+        raise InvalidWorkload(
+            "accelerator_count",
+            f"must be a positive multiple of the model-parallel degree {degree}",
+        )
+    data_parallel = count // degree
+    sharded = _sharded_bytes(needs.memory, needs.zero_stage)
+    kept = needs.memory.total_bytes - sharded
+    return math.ceil((kept + sharded / data_parallel) / degree)
+
+
+def usable_memory_bytes(
+    workload: Workload, accelerator: Accelerator, log: AssumptionLog | None = None
+) -> int:
+    """Return an accelerator's memory less the headroom kept for the framework."""
+    given = workload.assumptions.memory_headroom_fraction
+    headroom = (log or AssumptionLog()).use(
+        "memory_headroom_fraction", given, DEFAULT_HEADROOM
+    )
+    return int(accelerator.memory_bytes * (1 - headroom))
+
+
+def memory_per_accelerator_bytes(workload: Workload, accelerator_count: int) -> int:
+    """Return the bytes each of n accelerators holds, sharded as the workload asks."""
+    validate_workload(workload)
+    return _per_accelerator(_needs(workload, AssumptionLog()), accelerator_count)
+
+
+def min_accelerator_count(
+    workload: Workload, accelerator: Accelerator
+) -> AcceleratorCount:
+    """Return the fewest accelerators of one model that hold the job, or why none do."""
+    validate_workload(workload)
+    log = AssumptionLog()
+    return _min_count(workload, accelerator, _needs(workload, log), log)
+
+
+def _lower_bound_note(memory: MemoryEstimate) -> str | None:
+    if not memory.missing:
+        return None
+    parts = "; ".join(f"{part} {why}" for part, why in memory.missing.items())
+    return f"a lower bound: {parts}"
+
+
+def _min_count(
+    workload: Workload, accelerator: Accelerator, needs: _Needs, log: AssumptionLog
+) -> AcceleratorCount:
+    usable = usable_memory_bytes(workload, accelerator, log)
+    if usable <= 0:
+        return AcceleratorCount(None, None, usable, "the accelerator has no memory")
+    note = _lower_bound_note(needs.memory)
+    degree = needs.model_parallel_degree
+    if degree is None:
+        count = max(1, math.ceil(needs.memory.total_bytes / usable))
+        heads = workload.model.attention_heads
+        # Tensor parallelism splits attention heads (Shoeybi et al. 2019).
+        while heads and count <= heads and heads % count:
+            count += 1
+        if heads and count > heads:
+            why = f"needs more accelerators than the model's {heads} attention heads"
+            return AcceleratorCount(None, None, usable, why)
+        return AcceleratorCount(count, _per_accelerator(needs, count), usable, note)
+    sharded = _sharded_bytes(needs.memory, needs.zero_stage) / degree
+    kept = needs.memory.total_bytes / degree - sharded
+    if kept > usable or (sharded > 0 and kept >= usable):
+        return AcceleratorCount(None, None, usable, _never_fits(needs, kept, usable))
+    data_parallel = 1 if sharded == 0 else max(1, math.ceil(sharded / (usable - kept)))
+    while _per_accelerator(needs, degree * data_parallel) > usable:
+        data_parallel += 1
+    most = needs.max_data_parallel
+    if most is not None and data_parallel > most:
+        why = (
+            f"needs {data_parallel} data-parallel ranks, but the global batch allows "
+            f"{most} at this micro_batch_size"
+        )
+        return AcceleratorCount(None, None, usable, why)
+    count = degree * data_parallel
+    return AcceleratorCount(count, _per_accelerator(needs, count), usable, note)
+
+
+def _never_fits(needs: _Needs, kept: float, usable: int) -> str:
+    memory, stage = needs.memory, needs.zero_stage
+    parts = [
+        name
+        for name, size, shards in (
+            ("activations", memory.activations_bytes, False),
+            ("KV cache", memory.kv_cache_bytes, False),
+            ("weights", memory.weights_bytes, stage >= 3),
+            ("gradients", memory.gradients_bytes, stage >= 2),
+            ("optimizer state", memory.optimizer_bytes, stage >= 1),
+        )
+        if size and not shards
+    ]
+    hint = (
+        "; a higher zero_stage shards more of it"
+        if stage < 3 and memory.gradients_bytes
+        else "; more recomputation or a higher model_parallel_degree shrinks it"
+    )
+    return (
+        f"never fits: {' + '.join(parts)} take {kept / 1e9:.1f} GB per accelerator "
+        f"whatever the count, over the {usable / 1e9:.1f} GB usable{hint}"
+    )
+
+
+def accelerator_hours(flops: float, peak_tflops: float, mfu: float) -> float:
+    """Return accelerator-hours: FLOPs / (dense peak x MFU) / 3600."""
+    return flops / (peak_tflops * 1e12 * mfu) / SECONDS_PER_HOUR
+
+
+def mfu_for(workload: Workload, accelerator: Accelerator, log: AssumptionLog) -> float:
+    """Return the MFU used on an accelerator: the one given, or its default."""
+    default = default_mfu(accelerator, workload.precision)
+    return log.use(f"mfu.{accelerator.id}", workload.assumptions.mfu, default)
+
+
+def estimate_flops(workload: Workload) -> FlopsEstimate:
+    """Return the FLOPs of a workload."""
+    validate_workload(workload)
+    if workload.kind == WorkloadKind.INFERENCE:
+        return inference_flops(workload, AssumptionLog())
+    return training_flops(workload, AssumptionLog())
+
+
+def estimate_workload(
+    workload: Workload, accelerators: Iterable[Accelerator]
+) -> Estimate:
+    """Estimate FLOPs, memory, and per accelerator model the count, hours and speed."""
+    validate_workload(workload)
+    log = AssumptionLog()
+    inference = workload.kind == WorkloadKind.INFERENCE
+    flops = (inference_flops if inference else training_flops)(workload, log)
+    needs = _needs(workload, log)
+    fits = tuple(_fit(workload, a, flops, needs, log) for a in accelerators)
+    return Estimate(
+        kind=workload.kind,
+        precision=workload.precision,
+        flops=flops,
+        memory=needs.memory,
+        model_parallel_degree=needs.model_parallel_degree,
+        zero_stage=None if inference else needs.zero_stage,
+        accelerators=fits,
+        assumptions=dict(log.used),
+    )
+
+
+def _fit(
+    workload: Workload,
+    accelerator: Accelerator,
+    flops: FlopsEstimate,
+    needs: _Needs,
+    log: AssumptionLog,
+) -> AcceleratorFit:
+    count = _min_count(workload, accelerator, needs, log)
+    mfu = mfu_for(workload, accelerator, log)
+    peak = accelerator.peak_tflops(workload.precision)
+    why: str | None
+    if workload.kind != WorkloadKind.INFERENCE:
+        if peak is None:
+            why = f"{accelerator.name} has no dense {workload.precision} peak"
+            return AcceleratorFit(accelerator.id, count, peak, mfu, None, why)
+        hours = accelerator_hours(flops.total, peak, mfu)
+        return AcceleratorFit(accelerator.id, count, peak, mfu, hours, None)
+    if count.count is None:
+        why = count.reason
+        return AcceleratorFit(accelerator.id, count, peak, mfu, None, why, None, why)
+    perf, why = inference_performance(workload, accelerator, count.count, mfu, log)
+    requests = workload.inference.total_requests if workload.inference else None
+    if perf is None or not requests:
+        hours_why = why or "set inference.total_requests for accelerator-hours"
+        return AcceleratorFit(
+            accelerator.id, count, peak, mfu, None, hours_why, perf, why
+        )
+    replica_hours = requests / perf.requests_per_second / SECONDS_PER_HOUR
+    hours = replica_hours * perf.replica_accelerators
+    return AcceleratorFit(accelerator.id, count, peak, mfu, hours, None, perf, None)
+
+
+def validate_workload(workload: Workload) -> None:
+    """Raise InvalidWorkload, naming the field, for inputs no real job can have."""
+    validate_common(workload)
+    if workload.training is not None:
+        validate_training_spec(workload.training, workload.kind)
+    if workload.inference is not None:
+        validate_inference_spec(workload.inference, workload.model)
