@@ -12,11 +12,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.api.problems import install_problem_handlers
-from service.api.routes import accelerators, health, imports, offers
+from service.api.routes import accelerators, estimates, health, imports, offers
 from service.settings import Settings, get_settings
 from service.store.engine import make_engine, make_sessionmaker
 from service.store.migrate import upgrade
 from service.usecases.bundled import load_bundled_catalog
+from service.usecases.catalog_cache import CatalogCache
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,9 @@ def create_app(
     )
     app.state.sessionmaker = sessions
     app.state.settings = settings
+    app.state.catalog_cache = CatalogCache(settings.catalog_refresh_seconds)
     install_problem_handlers(app)
-    for module in (health, accelerators, offers, imports):
+    for module in (health, accelerators, offers, imports, estimates):
         app.include_router(module.router)
     return app
 

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
         default=True,
         description="Load the bundled catalogue on start when the store is empty.",
     )
+    catalog_refresh_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=3600,
+        description="How often a process checks whether another one changed the "
+        "catalogue; its own changes are seen at once.",
+    )
     max_body_bytes: int = Field(
         default=20 * 2**20, ge=1024, description="Largest request body accepted."
     )

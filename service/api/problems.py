@@ -218,6 +218,10 @@ Mapped = tuple[int, str, str, dict[str, Any]]
 
 # Where the domain's dotted field names live in request bodies.
 BODY_PREFIX = "body.workload."
+RENAMED_FIELDS = {
+    f"assumptions.{name}": f"efficiency.{name}"
+    for name in ("mfu", "memory_bandwidth_utilization")
+}
 
 
 def _not_found(exc: Exception) -> Mapped:
@@ -234,7 +238,9 @@ def _unknown_name(exc: Exception) -> Mapped:
 def _invalid_workload(exc: Exception) -> Mapped:
     assert isinstance(exc, InvalidWorkload)
     field = FieldProblem(
-        field=BODY_PREFIX + exc.field, message=exc.reason, type="invalid_workload"
+        field=BODY_PREFIX + RENAMED_FIELDS.get(exc.field, exc.field),
+        message=exc.reason,
+        type="invalid_workload",
     )
     return 422, "invalid-workload", "Invalid workload", {"errors": [field]}
 

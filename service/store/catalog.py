@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from service.domain.aliases import AliasResolver, AliasRule
-from service.domain.catalog import Accelerator
+from service.domain.catalog import Accelerator, Offer, PricePoint
 from service.store.tables import (
     AcceleratorAliasRow,
     AcceleratorRow,
@@ -243,3 +243,34 @@ def _accelerator(row: AcceleratorRow, aliases: list[str]) -> Accelerator:
         source=row.source,
         notes=row.notes,
     )
+
+
+def load_offers(session: Session) -> list[Offer]:
+    """Every offer, as domain values."""
+    return [
+        Offer(
+            id=row.id,
+            provider=row.provider,
+            region=row.region,
+            zone=row.zone,
+            instance_type=row.instance_type,
+            accelerator_id=row.accelerator_id,
+            accelerator_count=float(row.accelerator_count),
+            vcpus=row.vcpus,
+            host_memory_gib=row.host_memory_gib,
+        )
+        for row in session.scalars(select(OfferRow).order_by(OfferRow.id))
+    ]
+
+
+def load_price_points(session: Session) -> list[PricePoint]:
+    """Every price point of the history, as domain values."""
+    query = select(
+        PricePointRow.offer_id,
+        PricePointRow.pricing_model,
+        PricePointRow.price_per_hour,
+        PricePointRow.currency,
+        PricePointRow.valid_from,
+        PricePointRow.valid_to,
+    ).order_by(PricePointRow.id)
+    return [PricePoint(*row) for row in session.execute(query)]

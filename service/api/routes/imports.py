@@ -6,7 +6,16 @@ from collections import Counter
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 from sqlalchemy import select
 
 from service.api.deps import PagingDep, SessionDep, now_utc
@@ -60,6 +69,7 @@ def import_read(row: CatalogImportRow) -> ImportRead:
     responses=problem_responses(409, 413, 422),
 )
 def create_import(
+    request: Request,
     session: SessionDep,
     response: Response,
     now: Annotated[datetime, Depends(now_utc)],
@@ -103,6 +113,7 @@ def create_import(
         scope=scope,
     )
     session.commit()
+    request.app.state.catalog_cache.invalidate()
     response.headers["Location"] = f"/v1/catalog/imports/{record.id}"
     return import_read(record)
 

@@ -34,7 +34,7 @@ MoneyAmount = Annotated[
 class StrictModel(BaseModel):
     """A request body that rejects fields it does not know."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Page(BaseModel, Generic[T]):

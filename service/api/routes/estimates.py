@@ -1,0 +1,161 @@
+"""Estimates: what a workload needs, and the model presets it can name."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request
+
+from service.api.problems import problem_responses
+from service.api.schemas.estimates import (
+    GIB,
+    AcceleratorEstimateRead,
+    AssumptionRead,
+    EstimateRead,
+    EstimateRequest,
+    FlopsRead,
+    InferenceRead,
+    MemoryRead,
+    ModelRead,
+    PresetRead,
+)
+from service.domain.models import ModelArchitecture, ModelPreset
+from service.domain.sizing import AcceleratorFit, Estimate, estimate_workload
+from service.domain.workload import Assumption, AssumptionValue, find_accelerator
+from service.usecases.catalog_cache import CatalogCache
+from service.usecases.workloads import bundled_presets, to_workload
+
+router = APIRouter(tags=["workload"])
+
+
+def _gib(value: int | None) -> float | None:
+    return None if value is None else round(value / GIB, 3)
+
+
+def assumptions_read(
+    assumptions: dict[str, Assumption[AssumptionValue]],
+) -> dict[str, AssumptionRead]:
+    """The response body of the assumptions an answer used."""
+    return {
+        name: AssumptionRead(value=a.value, source=a.source)
+        for name, a in assumptions.items()
+    }
+
+
+def model_read(model: ModelArchitecture, preset: ModelPreset | None) -> ModelRead:
+    """The response body of the architecture used."""
+    return ModelRead(
+        preset=preset.id if preset else None,
+        name=preset.name if preset else None,
+        parameters=model.parameters,
+        active_parameters=model.active_parameters,
+        layers=model.layers,
+        hidden_size=model.hidden_size,
+        attention_heads=model.attention_heads,
+        kv_heads=model.kv_heads,
+        head_dim=model.head_dim,
+        ffn_hidden_size=model.ffn_hidden_size,
+        vocab_size=model.vocab_size,
+        tied_embeddings=model.tied_embeddings,
+        experts=model.experts,
+        experts_per_token=model.experts_per_token,
+        source=preset.source if preset else None,
+    )
+
+
+def fit_read(fit: AcceleratorFit) -> AcceleratorEstimateRead:
+    """The response body of a workload on one accelerator model."""
+    count = fit.min_count
+    perf = fit.inference
+    return AcceleratorEstimateRead(
+        accelerator=fit.accelerator_id,
+        min_count=count.count,
+        min_count_reason=count.reason,
+        memory_per_accelerator_bytes=count.memory_per_accelerator_bytes,
+        memory_per_accelerator_gib=_gib(count.memory_per_accelerator_bytes),
+        usable_memory_gib=round(count.usable_memory_bytes / GIB, 3),
+        peak_tflops=fit.peak_tflops,
+        mfu=fit.mfu,
+        accelerator_hours=fit.accelerator_hours,
+        accelerator_hours_reason=fit.accelerator_hours_reason,
+        inference=InferenceRead(**asdict(perf)) if perf else None,
+        inference_reason=fit.inference_reason,
+    )
+
+
+def estimate_read(
+    estimate: Estimate, model: ModelArchitecture, preset: ModelPreset | None
+) -> EstimateRead:
+    """The response body of an estimate."""
+    memory = estimate.memory
+    return EstimateRead(
+        kind=estimate.kind,
+        precision=estimate.precision,
+        model=model_read(model, preset),
+        flops=FlopsRead(
+            per_token=estimate.flops.per_token,
+            total=estimate.flops.total,
+            tokens=estimate.flops.tokens,
+            model_per_token=estimate.flops.model_per_token,
+        ),
+        memory=MemoryRead(
+            weights_bytes=memory.weights_bytes,
+            weights_gib=_gib(memory.weights_bytes) or 0.0,
+            gradients_bytes=memory.gradients_bytes,
+            gradients_gib=_gib(memory.gradients_bytes) or 0.0,
+            optimizer_bytes=memory.optimizer_bytes,
+            optimizer_gib=_gib(memory.optimizer_bytes) or 0.0,
+            activations_bytes=memory.activations_bytes,
+            activations_gib=_gib(memory.activations_bytes),
+            kv_cache_bytes=memory.kv_cache_bytes,
+            kv_cache_gib=_gib(memory.kv_cache_bytes),
+            kv_cache_bytes_per_token=memory.kv_cache_bytes_per_token,
+            total_bytes=memory.total_bytes,
+            total_gib=_gib(memory.total_bytes) or 0.0,
+            trainable_parameters=memory.trainable_parameters,
+            missing=memory.missing,
+        ),
+        model_parallel_degree=estimate.model_parallel_degree,
+        zero_stage=estimate.zero_stage,
+        accelerators=[fit_read(fit) for fit in estimate.accelerators],
+        assumptions=assumptions_read(estimate.assumptions),
+    )
+
+
+@router.post(
+    "/v1/estimates",
+    summary="Estimate what a workload needs",
+    responses=problem_responses(413, 422),
+)
+def create_estimate(request: Request, body: EstimateRequest) -> EstimateRead:
+    """Estimate FLOPs, memory and, per accelerator, count, hours and serving speed.
+
+    Peaks are dense (no 2:4 sparsity). Every default used is echoed in
+    `assumptions` with its source, and each can be overridden in the request.
+    """
+    cache: CatalogCache = request.app.state.catalog_cache
+    catalog = cache.get(request.app.state.sessionmaker)
+    workload, preset = to_workload(body.workload, bundled_presets())
+    known = list(catalog.accelerators.values())
+    chosen = (
+        [find_accelerator(known, name) for name in body.accelerators]
+        if body.accelerators
+        else known
+    )
+    estimate = estimate_workload(workload, chosen)
+    return estimate_read(estimate, workload.model, preset)
+
+
+@router.get("/v1/models", summary="List model presets")
+def list_models() -> list[PresetRead]:
+    """List the published models a workload can name as `{"preset": id}`."""
+    return [
+        PresetRead(
+            id=p.id,
+            name=p.name,
+            source=p.source,
+            notes=p.notes,
+            **asdict(p.architecture),
+        )
+        for p in bundled_presets().values()
+    ]

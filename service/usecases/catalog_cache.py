@@ -1,0 +1,100 @@
+"""The catalogue held in memory per version, so quotes read nothing per request."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from service.domain.catalog import Accelerator, Offer, PricedOffer, PricePoint
+from service.store import catalog as store
+
+
+@dataclass(slots=True)
+class CatalogData:
+    """One catalogue version: accelerators, offers and the whole price history.
+
+    The prices valid at an instant only change at the instants where some point
+    opens or closes, so the priced offers are computed once per interval between
+    such boundaries and shared by every request that falls in it.
+    """
+
+    version: int
+    accelerators: dict[str, Accelerator]
+    offers: dict[int, Offer]
+    points: list[PricePoint]
+    boundaries: list[datetime] = field(default_factory=list)
+    _by_interval: dict[int, tuple[PricedOffer, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        instants = {p.valid_from for p in self.points}
+        instants |= {p.valid_to for p in self.points if p.valid_to is not None}
+        self.boundaries = sorted(instants)
+
+    def priced_offers_at(self, instant: datetime) -> tuple[PricedOffer, ...]:
+        """Every (offer, pricing model) with a price valid at an instant."""
+        interval = bisect.bisect_right(self.boundaries, instant)
+        priced = self._by_interval.get(interval)
+        if priced is None:
+            priced = tuple(
+                PricedOffer(
+                    self.offers[p.offer_id],
+                    p.pricing_model,
+                    p.price_per_hour,
+                    p.currency,
+                )
+                for p in self.points
+                if p.is_valid_at(instant)
+            )
+            self._by_interval[interval] = priced
+        return priced
+
+
+class CatalogCache:
+    """Holds the newest catalogue version in memory.
+
+    A request checks the stored version at most every `refresh_seconds` (another
+    process may have imported meanwhile); a write in this process calls
+    `invalidate`, so its own changes are seen at once.
+    """
+
+    def __init__(
+        self, refresh_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._refresh_seconds = refresh_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._data: CatalogData | None = None
+        self._checked_at = float("-inf")
+
+    def invalidate(self) -> None:
+        """Forget the held version; the next request loads the stored one."""
+        with self._lock:
+            self._data = None
+
+    def get(self, sessions: Callable[[], Session]) -> CatalogData:
+        """The current catalogue, loading it only when its version changed."""
+        with self._lock:
+            data, fresh = self._data, self._clock() - self._checked_at
+            if data is not None and fresh < self._refresh_seconds:
+                return data
+            with sessions() as session:
+                version = store.catalog_version(session)
+                if data is None or data.version != version:
+                    data = _load(session, version)
+            self._data, self._checked_at = data, self._clock()
+            return data
+
+
+def _load(session: Session, version: int) -> CatalogData:
+    return CatalogData(
+        version=version,
+        accelerators={a.id: a for a in store.load_accelerators(session)},
+        offers={o.id: o for o in store.load_offers(session)},
+        points=store.load_price_points(session),
+    )

@@ -1,0 +1,73 @@
+"""Turn a workload request into the domain's workload, resolving presets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+
+from service.api.schemas.workload import WorkloadIn
+from service.domain.catalog import Precision
+from service.domain.models import (
+    ModelArchitecture,
+    ModelPreset,
+    architecture_from_mapping,
+    find_preset,
+    load_presets,
+)
+from service.domain.workload import (
+    AssumptionInputs,
+    InferenceSpec,
+    TrainingSpec,
+    Workload,
+)
+from service.usecases.bundled import read_bundled
+
+
+@cache
+def bundled_presets() -> Mapping[str, ModelPreset]:
+    """The model presets of the bundled catalogue, read once."""
+    data, _ = read_bundled("models.yaml")
+    return load_presets(data)
+
+
+def resolve_model(
+    body: WorkloadIn, presets: Mapping[str, ModelPreset]
+) -> tuple[ModelArchitecture, ModelPreset | None]:
+    """The architecture a request names, and its preset if it named one."""
+    if body.model.preset is not None:
+        preset = find_preset(presets, body.model.preset)
+        return preset.architecture, preset
+    shape = body.model.model_dump(exclude_none=True, exclude={"preset"})
+    return architecture_from_mapping(shape), None
+
+
+def to_workload(
+    body: WorkloadIn, presets: Mapping[str, ModelPreset]
+) -> tuple[Workload, ModelPreset | None]:
+    """The domain workload of a request."""
+    model, preset = resolve_model(body, presets)
+    training = None
+    if body.training is not None:
+        spec = body.training.model_dump()
+        if spec["zero_stage"] == "fsdp":
+            spec["zero_stage"] = 3
+        training = TrainingSpec(**spec)
+    inference = None
+    if body.inference is not None:
+        spec = body.inference.model_dump()
+        for key in ("weights_precision", "kv_cache_precision"):
+            if spec[key] is not None:
+                spec[key] = Precision(spec[key])
+        inference = InferenceSpec(**spec)
+    assumptions = AssumptionInputs(
+        **body.efficiency.model_dump(), **body.assumptions.model_dump()
+    )
+    workload = Workload(
+        kind=body.kind,
+        model=model,
+        precision=body.compute_precision(),
+        training=training,
+        inference=inference,
+        assumptions=assumptions,
+    )
+    return workload, preset
