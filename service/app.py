@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.api.middleware import BodySizeLimit, RequestContext
 from service.api.problems import install_problem_handlers
 from service.api.routes import accelerators, estimates, health, imports, offers
 from service.settings import Settings, get_settings
@@ -18,6 +19,7 @@ from service.store.engine import make_engine, make_sessionmaker
 from service.store.migrate import upgrade
 from service.usecases.bundled import load_bundled_catalog
 from service.usecases.catalog_cache import CatalogCache
+from service.usecases.keys import KeyVerifier, ensure_local_admin_key
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ def create_app(
             upgrade(engine)
         if settings.load_bundled_catalog:
             prepare_catalog(sessions)
+        if settings.embedded:
+            prepare_local_key(sessions, settings)
         yield
         if engine is not None:
             engine.dispose()
@@ -60,7 +64,14 @@ def create_app(
     app.state.sessionmaker = sessions
     app.state.settings = settings
     app.state.catalog_cache = CatalogCache(settings.catalog_refresh_seconds)
+    app.state.key_verifier = KeyVerifier(settings.key_cache_seconds)
     install_problem_handlers(app)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(RequestContext)
     for module in (health, accelerators, offers, imports, estimates):
         app.include_router(module.router)
     return app
@@ -72,3 +83,16 @@ def prepare_catalog(sessions: sessionmaker[Session]) -> None:
         if load_bundled_catalog(session, now=datetime.now(UTC)):
             session.commit()
             log.info("catalog.bundled.ready")
+
+
+def prepare_local_key(sessions: sessionmaker[Session], settings: Settings) -> None:
+    """On the embedded store's first start, create a local admin key in a file."""
+    with sessions() as session:
+        path = ensure_local_admin_key(session, settings.data_dir, now=datetime.now(UTC))
+        session.commit()
+    if path is not None:
+        log.warning(
+            "auth.local_admin_key.created path=%s (readable only by its owner; "
+            "send it as Authorization: Bearer <key>)",
+            path.resolve(),
+        )

@@ -1,4 +1,4 @@
-"""The `compute-cost` command: serve, migrate, import."""
+"""The `compute-cost` command: serve, migrate, import, keys."""
 
 from __future__ import annotations
 
@@ -89,6 +89,50 @@ def import_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def keys(args: argparse.Namespace) -> int:
+    """Create, revoke or list API keys."""
+    from sqlalchemy import select
+
+    from service.domain.errors import DomainError
+    from service.store.engine import make_engine, make_sessionmaker
+    from service.store.migrate import upgrade
+    from service.store.tables import ApiKeyRow
+    from service.usecases.keys import create_key, revoke_key
+
+    engine = make_engine(get_settings().resolved_database_url())
+    try:
+        upgrade(engine)
+        with make_sessionmaker(engine)() as session:
+            now = datetime.now(UTC)
+            try:
+                if args.keys_command == "create":
+                    key, row = create_key(
+                        session,
+                        team=args.team,
+                        scopes=args.scopes.split(","),
+                        name=args.name,
+                        now=now,
+                    )
+                    print(f"key id {row.id}, team {row.team}, scopes {row.scopes}")
+                    print(f"key (shown once): {key}")
+                elif args.keys_command == "revoke":
+                    row = revoke_key(session, args.key_id, now=now)
+                    print(f"revoked {row.id} at {row.revoked_at}")
+                else:
+                    for row in session.scalars(
+                        select(ApiKeyRow).order_by(ApiKeyRow.id)
+                    ):
+                        state = "revoked" if row.revoked_at else "active"
+                        print(f"{row.id} {row.team} {','.join(row.scopes)} {state}")
+            except DomainError as error:
+                print(str(error), file=sys.stderr)
+                return 2
+            session.commit()
+    finally:
+        engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a subcommand."""
     parser = argparse.ArgumentParser(prog="compute-cost", description=__doc__)
@@ -116,6 +160,19 @@ def main(argv: list[str] | None = None) -> int:
         "--anomalies", action="store_true", help="print every anomaly"
     )
     import_cmd.set_defaults(run=import_file)
+
+    keys_cmd = commands.add_parser("keys", help="manage API keys")
+    keys_sub = keys_cmd.add_subparsers(dest="keys_command", required=True)
+    create_cmd = keys_sub.add_parser("create", help="create a key (printed once)")
+    create_cmd.add_argument("--team", required=True)
+    create_cmd.add_argument(
+        "--scopes", required=True, help="comma-separated: read, plan, admin"
+    )
+    create_cmd.add_argument("--name", default="", help="what the key is for")
+    revoke_cmd = keys_sub.add_parser("revoke", help="revoke a key by its id")
+    revoke_cmd.add_argument("key_id")
+    keys_sub.add_parser("list", help="list keys (never their secrets)")
+    keys_cmd.set_defaults(run=keys)
 
     args = parser.parse_args(argv)
     return int(args.run(args))

@@ -47,9 +47,24 @@ class Settings(BaseSettings):
         description="How often a process checks whether another one changed the "
         "catalogue; its own changes are seen at once.",
     )
-    max_body_bytes: int = Field(
-        default=20 * 2**20, ge=1024, description="Largest request body accepted."
+    key_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        description="How long a verified API key is trusted before it is checked "
+        "again; a revocation in another process takes effect within this time.",
     )
+    max_body_bytes: int = Field(
+        default=2**20, ge=1024, description="Largest JSON request body accepted."
+    )
+    max_upload_bytes: int = Field(
+        default=64 * 2**20, ge=1024, description="Largest catalogue file upload."
+    )
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the store is the embedded SQLite default."""
+        return not self.database_url
 
     def resolved_database_url(self) -> str:
         """Return the database URL, creating the data folder for the SQLite default."""

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
@@ -23,6 +24,7 @@ from service.settings import Settings
 from service.store.engine import make_engine, normalise_url
 from service.store.migrate import downgrade, upgrade
 from service.usecases.bundled import load_bundled_catalog
+from service.usecases.keys import create_key
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(
@@ -123,10 +125,43 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def make_key(sessions: sessionmaker[Session], team: str, *scopes: str) -> str:
+    """Create an API key in the test's transaction and return it."""
+    with sessions() as session:
+        key, _ = create_key(
+            session, team=team, scopes=scopes, name="test", now=datetime.now(UTC)
+        )
+        session.commit()
+    return key
+
+
 @pytest.fixture
-def client(sessions: sessionmaker[Session]) -> Iterator[TestClient]:
-    """An HTTP client of an app that uses the test's transaction."""
-    settings = Settings(auto_migrate=False, load_bundled_catalog=False)
-    app = create_app(settings, sessions=sessions)
+def app(sessions: sessionmaker[Session]) -> FastAPI:
+    """The API on the test's transaction."""
+    settings = Settings(
+        auto_migrate=False, load_bundled_catalog=False, database_url="test"
+    )
+    return create_app(settings, sessions=sessions)
+
+
+@pytest.fixture
+def anonymous(app: FastAPI) -> Iterator[TestClient]:
+    """A client that sends no API key."""
     with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def client(app: FastAPI, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
+    """A client with an admin key of team A."""
+    key = make_key(sessions, "team-a", "admin")
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
+        yield client
+
+
+@pytest.fixture
+def team_b(app: FastAPI, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
+    """A client with a plan key of team B."""
+    key = make_key(sessions, "team-b", "plan")
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
         yield client

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -28,15 +30,37 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@contextmanager
+def _migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction; on SQLite with foreign keys off meanwhile.
+
+    SQLite alters a table by copying it and dropping the old one, which foreign
+    keys forbid while rows refer to it; the pragma only takes effect outside a
+    transaction, hence on the driver's connection before SQLAlchemy begins one
+    (Alembic docs, "Running batch migrations for SQLite").
+    """
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        raw = connection.connection.dbapi_connection
+        if sqlite and raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database to a revision (default: head)."""
-    with engine.begin() as connection:
+    with _migration_connection(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     """Downgrade the database to a revision (default: base, an empty schema)."""
-    with engine.begin() as connection:
+    with _migration_connection(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
 
 

@@ -131,6 +131,7 @@ class CatalogImportRow(Base):
         JSON, nullable=False, default=list
     )
     catalog_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class OfferRow(Base):
@@ -205,3 +206,49 @@ class PricePointRow(Base):
     import_id: Mapped[int] = mapped_column(
         ForeignKey("catalog_imports.id"), nullable=False, index=True
     )
+
+
+class PlanRow(Base):
+    """A saved quote: the request, the answer and the instant of its prices."""
+
+    __tablename__ = "plans"
+    __table_args__ = (Index("ix_plans_team_created", "team", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    team: Mapped[str] = mapped_column(String(64), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    catalog_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApiKeyRow(Base):
+    """An API key: only the hash of its secret is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    team: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IdempotencyRow(Base):
+    """The first answer to a write sent with an Idempotency-Key, per team and route."""
+
+    __tablename__ = "idempotency_keys"
+
+    team: Mapped[str] = mapped_column(String(64), primary_key=True)
+    route: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    status_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    location: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -100,6 +100,7 @@ def apply_snapshot(
             "rows_read": snapshot.rows_read,
             "anomalies": [asdict(a) for a in snapshot.anomalies],
             "catalog_version": version,
+            "created_by": actor,
         },
     )
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from service.api.auth import require
 from service.api.deps import PagingDep, SessionDep
 from service.api.problems import problem_responses
 from service.api.schemas.catalog import AcceleratorRead
@@ -12,7 +13,12 @@ from service.domain.catalog import Accelerator
 from service.store.catalog import load_accelerators
 from service.usecases.lookups import accelerator_id_for
 
-router = APIRouter(prefix="/v1/accelerators", tags=["catalogue"])
+router = APIRouter(
+    prefix="/v1/accelerators",
+    tags=["catalogue"],
+    dependencies=[Depends(require("read"))],
+    responses=problem_responses(401, 403),
+)
 
 
 def accelerator_read(accelerator: Accelerator) -> AcceleratorRead:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
+from service.api.auth import require
 from service.api.problems import problem_responses
 from service.api.schemas.estimates import (
     GIB,
@@ -25,7 +26,11 @@ from service.domain.workload import Assumption, AssumptionValue, find_accelerato
 from service.usecases.catalog_cache import CatalogCache
 from service.usecases.workloads import bundled_presets, to_workload
 
-router = APIRouter(tags=["workload"])
+router = APIRouter(
+    tags=["workload"],
+    dependencies=[Depends(require("read"))],
+    responses=problem_responses(401, 403),
+)
 
 
 def _gib(value: int | None) -> float | None:

@@ -18,6 +18,7 @@ from fastapi import (
 )
 from sqlalchemy import select
 
+from service.api.auth import AdminKey, require
 from service.api.deps import PagingDep, SessionDep, now_utc
 from service.api.problems import problem_responses
 from service.api.schemas.catalog import AnomalyRead, ImportRead, ImportSummary
@@ -27,7 +28,12 @@ from service.store.catalog import page
 from service.store.tables import CatalogImportRow
 from service.usecases.imports import import_catalog_file
 
-router = APIRouter(prefix="/v1/catalog/imports", tags=["catalogue"])
+router = APIRouter(
+    prefix="/v1/catalog/imports",
+    tags=["catalogue"],
+    dependencies=[Depends(require("read"))],
+    responses=problem_responses(401, 403),
+)
 
 PROVIDER_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 
@@ -70,6 +76,7 @@ def import_read(row: CatalogImportRow) -> ImportRead:
 )
 def create_import(
     request: Request,
+    principal: AdminKey,
     session: SessionDep,
     response: Response,
     now: Annotated[datetime, Depends(now_utc)],
@@ -111,6 +118,7 @@ def create_import(
         now=now,
         file_format=format,
         scope=scope,
+        actor=principal.key_id,
     )
     session.commit()
     request.app.state.catalog_cache.invalidate()

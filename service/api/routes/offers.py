@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from service.api.auth import require
 from service.api.deps import PagingDep, SessionDep, now_utc
 from service.api.problems import problem_responses
 from service.api.schemas.catalog import OfferRead, PriceRead
@@ -23,7 +24,12 @@ from service.store.offers import (
 from service.store.tables import OfferRow, PricePointRow
 from service.usecases.lookups import accelerator_id_for, check_provider, check_region
 
-router = APIRouter(prefix="/v1/offers", tags=["catalogue"])
+router = APIRouter(
+    prefix="/v1/offers",
+    tags=["catalogue"],
+    dependencies=[Depends(require("read"))],
+    responses=problem_responses(401, 403),
+)
 
 AsOf = Annotated[
     Instant | None,
