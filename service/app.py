@@ -15,7 +15,7 @@ from service.api.middleware import BodySizeLimit, RequestContext
 from service.api.problems import install_problem_handlers
 from service.api.routes import accelerators, estimates, health, imports, offers
 from service.settings import Settings, get_settings
-from service.store.engine import make_engine, make_sessionmaker
+from service.store.engine import begin_write, make_engine, make_sessionmaker
 from service.store.migrate import upgrade
 from service.usecases.bundled import load_bundled_catalog
 from service.usecases.catalog_cache import CatalogCache
@@ -80,6 +80,7 @@ def create_app(
 def prepare_catalog(sessions: sessionmaker[Session]) -> None:
     """Load the bundled catalogue into an empty store, in one transaction."""
     with sessions() as session:
+        begin_write(session)
         if load_bundled_catalog(session, now=datetime.now(UTC)):
             session.commit()
             log.info("catalog.bundled.ready")
@@ -88,6 +89,7 @@ def prepare_catalog(sessions: sessionmaker[Session]) -> None:
 def prepare_local_key(sessions: sessionmaker[Session], settings: Settings) -> None:
     """On the embedded store's first start, create a local admin key in a file."""
     with sessions() as session:
+        begin_write(session)
         path = ensure_local_admin_key(session, settings.data_dir, now=datetime.now(UTC))
         session.commit()
     if path is not None:

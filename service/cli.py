@@ -56,7 +56,7 @@ def import_file(args: argparse.Namespace) -> int:
     from service.api.routes.imports import import_read, import_summary
     from service.app import prepare_catalog
     from service.domain.errors import DomainError
-    from service.store.engine import make_engine, make_sessionmaker
+    from service.store.engine import begin_write, make_engine, make_sessionmaker
     from service.store.migrate import upgrade
     from service.usecases.imports import import_catalog_file
 
@@ -67,6 +67,7 @@ def import_file(args: argparse.Namespace) -> int:
         prepare_catalog(sessions)
         path = Path(args.file)
         with sessions() as session:
+            begin_write(session)
             try:
                 record = import_catalog_file(
                     session,

@@ -23,6 +23,8 @@ from service.domain.errors import (
     UnknownPreset,
 )
 from service.domain.money import UnknownCurrency
+from service.usecases.idempotency import IdempotencyKeyReused
+from service.usecases.keys import InvalidScopes
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +254,8 @@ DOMAIN_ERRORS: dict[type[Exception], DomainMapper] = {
     InvalidWorkload: _invalid_workload,
     UnknownCurrency: lambda exc: (422, "unknown-currency", "Unknown currency", {}),
     SnapshotRejected: lambda exc: (409, "snapshot-rejected", "Snapshot rejected", {}),
+    IdempotencyKeyReused: lambda exc: (409, "idempotency-key-reused", "Key reused", {}),
+    InvalidScopes: lambda exc: (422, "invalid-scopes", "Invalid scopes", {}),
     ImportFormatError: lambda exc: (422, "bad-catalog-file", "Unreadable file", {}),
     DomainError: lambda exc: (422, "domain-error", "Request cannot be met", {}),
 }

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "compute_cost_write"
 
 
 def normalise_url(url: str) -> str:
@@ -39,7 +40,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A writer takes SQLite's write lock when it begins, so that it waits for
+        # another writer instead of failing on a read snapshot it cannot upgrade.
+        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -47,3 +51,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def begin_write(session: Session) -> None:
+    """Begin a session's transaction as a writer; call before its first statement.
+
+    On SQLite this is BEGIN IMMEDIATE; PostgreSQL needs nothing (its writers queue
+    on the catalogue's row lock).
+    """
+    session.connection(execution_options={WRITE_OPTION: True})

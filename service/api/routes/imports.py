@@ -20,13 +20,15 @@ from sqlalchemy import select
 
 from service.api.auth import AdminKey, require
 from service.api.deps import PagingDep, SessionDep, now_utc
+from service.api.idempotent import IdempotencyKey, run_idempotent
 from service.api.problems import problem_responses
 from service.api.schemas.catalog import AnomalyRead, ImportRead, ImportSummary
 from service.api.schemas.common import Instant, Page
 from service.domain.errors import NotFound
 from service.store.catalog import page
 from service.store.tables import CatalogImportRow
-from service.usecases.imports import import_catalog_file
+from service.usecases.idempotency import request_digest
+from service.usecases.imports import checksum_of, import_catalog_file
 
 router = APIRouter(
     prefix="/v1/catalog/imports",
@@ -71,6 +73,7 @@ def import_read(row: CatalogImportRow) -> ImportRead:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
+    response_model=ImportRead,
     summary="Import a catalogue snapshot",
     responses=problem_responses(409, 413, 422),
 )
@@ -78,7 +81,6 @@ def create_import(
     request: Request,
     principal: AdminKey,
     session: SessionDep,
-    response: Response,
     now: Annotated[datetime, Depends(now_utc)],
     file: Annotated[UploadFile, File(description="The catalogue file (CSV).")],
     provider: Annotated[
@@ -91,6 +93,7 @@ def create_import(
     observed_at: Annotated[
         Instant, Form(description="When the prices were seen (ISO 8601, with zone).")
     ],
+    idempotency_key: IdempotencyKey = None,
     format: Annotated[
         Literal["skypilot"], Form(description="The file's format.")
     ] = "skypilot",
@@ -101,29 +104,43 @@ def create_import(
             "no longer lists are closed; `partial`: only what it lists changes."
         ),
     ] = "full",
-) -> ImportRead:
+) -> Response:
     """Import a provider's catalogue file as its snapshot at `observed_at`.
 
     Unchanged prices stay as they are; a changed price closes the old point at
     `observed_at` and opens a new one. A snapshot older than the newest one of the
-    provider is refused (409). The import is atomic.
+    provider is refused (409). The import is atomic. With an `Idempotency-Key`,
+    sending the same file and fields again returns the first answer.
     """
     content = file.file.read()
-    record = import_catalog_file(
-        session,
-        content=content,
-        provider=provider,
-        observed_at=observed_at,
-        source=file.filename or "upload",
-        now=now,
-        file_format=format,
-        scope=scope,
-        actor=principal.key_id,
+    digest = request_digest(
+        [provider, observed_at.isoformat(), format, scope, checksum_of(content)]
     )
-    session.commit()
-    request.app.state.catalog_cache.invalidate()
-    response.headers["Location"] = f"/v1/catalog/imports/{record.id}"
-    return import_read(record)
+
+    def write() -> tuple[int, ImportRead, str]:
+        record = import_catalog_file(
+            session,
+            content=content,
+            provider=provider,
+            observed_at=observed_at,
+            source=file.filename or "upload",
+            now=now,
+            file_format=format,
+            scope=scope,
+            actor=principal.key_id,
+        )
+        return 201, import_read(record), f"/v1/catalog/imports/{record.id}"
+
+    return run_idempotent(
+        session,
+        principal=principal,
+        route="catalog.imports",
+        key=idempotency_key,
+        digest=digest,
+        write=write,
+        now=now,
+        after_commit=request.app.state.catalog_cache.invalidate,
+    )
 
 
 @router.get("", summary="List catalogue imports", responses=problem_responses(422))
