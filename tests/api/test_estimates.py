@@ -206,3 +206,13 @@ def test_training_kind_without_training_spec_is_refused(client: TestClient) -> N
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.workload.training"
+
+
+def test_validate_returns_the_workload_with_defaults(client: TestClient) -> None:
+    response = client.post(
+        "/v1/workloads/validate", json=workload("pretraining", "llama-2-7b")
+    )
+
+    assert response.status_code == 200
+    assert response.json()["precision"] == "bf16"
+    assert response.json()["training"]["micro_batch_size"] == 1

@@ -20,6 +20,7 @@ from service.api.schemas.estimates import (
     ModelRead,
     PresetRead,
 )
+from service.api.schemas.workload import WorkloadIn
 from service.domain.models import ModelArchitecture, ModelPreset
 from service.domain.sizing import AcceleratorFit, Estimate, estimate_workload
 from service.domain.workload import Assumption, AssumptionValue, find_accelerator
@@ -149,6 +150,20 @@ def create_estimate(request: Request, body: EstimateRequest) -> EstimateRead:
     )
     estimate = estimate_workload(workload, chosen)
     return estimate_read(estimate, workload.model, preset)
+
+
+@router.post(
+    "/v1/workloads/validate",
+    summary="Check a workload body",
+    responses=problem_responses(413, 422),
+)
+def validate_workload_body(body: WorkloadIn) -> WorkloadIn:
+    """Check a workload against the schema and return it with defaults filled in.
+
+    Only the shape and ranges are checked here; `POST /v1/estimates` also checks
+    the workload against the model (e.g. that a preset exists).
+    """
+    return body
 
 
 @router.get("/v1/models", summary="List model presets")
