@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.api.middleware import BodySizeLimit, RequestContext
+from service.api.openapi import problem_openapi
 from service.api.problems import install_problem_handlers
 from service.api.routes import accelerators, estimates, health, imports, offers
 from service.settings import Settings, get_settings
@@ -66,6 +67,7 @@ def create_app(
     app.state.catalog_cache = CatalogCache(settings.catalog_refresh_seconds)
     app.state.key_verifier = KeyVerifier(settings.key_cache_seconds)
     install_problem_handlers(app)
+    app.openapi = problem_openapi(app)  # type: ignore[method-assign]
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from service.domain.errors import (
     DomainError,
@@ -120,10 +121,31 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+# Union members that validation names in locations; a client knows the field path
+# without them (`body.workload.training.tokens`, not `...pretraining.training...`).
+UNION_TAGS = frozenset(
+    {"pretraining", "fine_tuning", "inference", "preset", "architecture"}
+)
+
+
+def _field_path(location: tuple[object, ...]) -> str:
+    parts = [str(part) for part in location]
+    kept = [
+        part
+        for i, part in enumerate(parts)
+        if not (
+            part in UNION_TAGS
+            and i > 0
+            and parts[i - 1] in {"body", "workload", "model"}
+        )
+    ]
+    return ".".join(kept)
+
+
 def _validation_errors(exc: RequestValidationError) -> list[FieldProblem]:
     problems = []
     for error in exc.errors():
-        location = ".".join(str(part) for part in error.get("loc", ()))
+        location = _field_path(tuple(error.get("loc", ())))
         problems.append(
             FieldProblem(
                 field=location,
@@ -153,13 +175,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         kinds = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
         return problem_response(
             request,
             status=exc.status_code,
             kind=kinds.get(exc.status_code, "http-error"),
             title=_http_title(exc.status_code),
             detail=str(exc.detail),
-            headers=dict(exc.headers or {}),
+            headers=headers,
         )
 
     async def on_database_down(request: Request, exc: Exception) -> JSONResponse:
@@ -204,6 +229,16 @@ def _database_or_unexpected(
         return await unexpected(request, exc)  # type: ignore[no-any-return]
 
     return handler
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path answers (Starlette names only one)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def _http_title(status: int) -> str:

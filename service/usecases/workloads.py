@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
-from service.api.schemas.workload import WorkloadIn
+from service.api.schemas.workload import (
+    FineTuningWorkload,
+    InferenceWorkload,
+    ModelIn,
+    PresetModel,
+    PretrainingWorkload,
+    WorkloadIn,
+)
 from service.domain.catalog import Precision
 from service.domain.models import (
     ModelArchitecture,
@@ -19,6 +26,7 @@ from service.domain.workload import (
     InferenceSpec,
     TrainingSpec,
     Workload,
+    WorkloadKind,
 )
 from service.usecases.bundled import read_bundled
 
@@ -31,29 +39,28 @@ def bundled_presets() -> Mapping[str, ModelPreset]:
 
 
 def resolve_model(
-    body: WorkloadIn, presets: Mapping[str, ModelPreset]
+    model: ModelIn, presets: Mapping[str, ModelPreset]
 ) -> tuple[ModelArchitecture, ModelPreset | None]:
     """The architecture a request names, and its preset if it named one."""
-    if body.model.preset is not None:
-        preset = find_preset(presets, body.model.preset)
+    if isinstance(model, PresetModel):
+        preset = find_preset(presets, model.preset)
         return preset.architecture, preset
-    shape = body.model.model_dump(exclude_none=True, exclude={"preset"})
-    return architecture_from_mapping(shape), None
+    return architecture_from_mapping(model.model_dump(exclude_none=True)), None
 
 
 def to_workload(
     body: WorkloadIn, presets: Mapping[str, ModelPreset]
 ) -> tuple[Workload, ModelPreset | None]:
     """The domain workload of a request."""
-    model, preset = resolve_model(body, presets)
+    model, preset = resolve_model(body.model, presets)
     training = None
-    if body.training is not None:
+    if isinstance(body, PretrainingWorkload | FineTuningWorkload):
         spec = body.training.model_dump()
         if spec["zero_stage"] == "fsdp":
             spec["zero_stage"] = 3
         training = TrainingSpec(**spec)
     inference = None
-    if body.inference is not None:
+    if isinstance(body, InferenceWorkload):
         spec = body.inference.model_dump()
         for key in ("weights_precision", "kv_cache_precision"):
             if spec[key] is not None:
@@ -63,7 +70,7 @@ def to_workload(
         **body.efficiency.model_dump(), **body.assumptions.model_dump()
     )
     workload = Workload(
-        kind=body.kind,
+        kind=WorkloadKind(body.kind),
         model=model,
         precision=body.compute_precision(),
         training=training,

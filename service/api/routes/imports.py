@@ -11,6 +11,7 @@ from fastapi import (
     Depends,
     File,
     Form,
+    Path,
     Request,
     Response,
     UploadFile,
@@ -23,7 +24,7 @@ from service.api.deps import PagingDep, SessionDep, now_utc
 from service.api.idempotent import IdempotencyKey, run_idempotent
 from service.api.problems import problem_responses
 from service.api.schemas.catalog import AnomalyRead, ImportRead, ImportSummary
-from service.api.schemas.common import Instant, Page
+from service.api.schemas.common import MAX_ID, Instant, Page
 from service.domain.errors import NotFound
 from service.store.catalog import page
 from service.store.tables import CatalogImportRow
@@ -163,7 +164,10 @@ def list_imports(session: SessionDep, paging: PagingDep) -> Page[ImportSummary]:
 @router.get(
     "/{import_id}", summary="Get a catalogue import", responses=problem_responses(404)
 )
-def get_import(session: SessionDep, import_id: int) -> ImportRead:
+def get_import(
+    session: SessionDep,
+    import_id: Annotated[int, Path(ge=1, le=MAX_ID, description="An import's id.")],
+) -> ImportRead:
     """Get one import with every anomaly it reported."""
     row = session.get(CatalogImportRow, import_id)
     if row is None:

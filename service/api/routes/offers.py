@@ -6,13 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from service.api.auth import require
 from service.api.deps import PagingDep, SessionDep, now_utc
 from service.api.problems import problem_responses
 from service.api.schemas.catalog import OfferRead, PriceRead
-from service.api.schemas.common import Instant, Page
+from service.api.schemas.common import MAX_ID, Instant, Page
 from service.domain.errors import NotFound
 from service.store.offers import (
     OfferFilter,
@@ -23,6 +23,8 @@ from service.store.offers import (
 )
 from service.store.tables import OfferRow, PricePointRow
 from service.usecases.lookups import accelerator_id_for, check_provider, check_region
+
+OfferId = Annotated[int, Path(ge=1, le=MAX_ID, description="An offer's id.")]
 
 router = APIRouter(
     prefix="/v1/offers",
@@ -90,7 +92,7 @@ def list_offers(
         str | None, Query(max_length=32, examples=["on_demand"])
     ] = None,
     min_accelerators: Annotated[
-        Decimal | None,
+        float | None,
         Query(gt=0, le=100_000, description="At least this many per instance."),
     ] = None,
 ) -> Page[OfferRead]:
@@ -102,7 +104,9 @@ def list_offers(
         if accelerator
         else None,
         pricing_model=pricing_model,
-        min_accelerators=min_accelerators,
+        min_accelerators=(
+            Decimal(repr(min_accelerators)) if min_accelerators is not None else None
+        ),
     )
     rows, total = find_offers(
         session, where, as_of=as_of or now, limit=paging.limit, offset=paging.offset
@@ -120,7 +124,7 @@ def list_offers(
 )
 def read_offer(
     session: SessionDep,
-    offer_id: int,
+    offer_id: OfferId,
     now: Annotated[datetime, Depends(now_utc)],
     as_of: AsOf = None,
 ) -> OfferRead:
@@ -139,7 +143,7 @@ def read_offer(
 def list_offer_prices(
     session: SessionDep,
     paging: PagingDep,
-    offer_id: int,
+    offer_id: OfferId,
     pricing_model: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Page[PriceRead]:
     """List every price point an offer ever had, oldest first per pricing model."""

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+)
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
+
+
+def _iso_instant(value: object) -> object:
+    # Only ISO 8601 text names an instant here; pydantic alone would also read a
+    # bare number as seconds since 1970, which no one means in a query string.
+    if isinstance(value, str) and not ISO_INSTANT.match(value):
+        raise ValueError("an instant is ISO 8601 text, e.g. 2026-05-20T00:00:00Z")
+    return value
 
 
 def _aware(value: datetime) -> datetime:
@@ -19,7 +35,22 @@ def _aware(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-Instant = Annotated[datetime, AfterValidator(_aware)]
+ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+Instant = Annotated[datetime, BeforeValidator(_iso_instant), AfterValidator(_aware)]
+
+
+def _not_boolean(value: object) -> object:
+    # JSON true/false are not numbers, though Python counts them as 1 and 0.
+    if isinstance(value, bool):
+        raise ValueError("a number is expected, not true or false")
+    return value
+
+
+NotBoolean = BeforeValidator(_not_boolean)
+Int = Annotated[int, NotBoolean]
+Real = Annotated[float, NotBoolean]
+# Ids in paths are positive and fit the stores' 32-bit integer keys.
+MAX_ID = 2**31 - 1
 # Money travels as a decimal string so that no client reads it as a float.
 MoneyAmount = Annotated[
     Decimal,
