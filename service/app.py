@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.api.middleware import BodySizeLimit, RequestContext
 from service.api.openapi import problem_openapi
 from service.api.problems import install_problem_handlers
-from service.api.routes import accelerators, estimates, health, imports, offers
+from service.api.routes import (
+    accelerators,
+    estimates,
+    health,
+    imports,
+    offers,
+    plans,
+    quotes,
+)
 from service.settings import Settings, get_settings
 from service.store.engine import begin_write, make_engine, make_sessionmaker
 from service.store.migrate import upgrade
@@ -74,7 +82,15 @@ def create_app(
         max_upload_bytes=settings.max_upload_bytes,
     )
     app.add_middleware(RequestContext)
-    for module in (health, accelerators, offers, imports, estimates):
+    for module in (
+        health,
+        accelerators,
+        offers,
+        imports,
+        estimates,
+        quotes,
+        plans,
+    ):
         app.include_router(module.router)
     return app
 

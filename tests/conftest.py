@@ -9,6 +9,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,9 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.app import create_app
 from service.settings import Settings
-from service.store.engine import make_engine, normalise_url
+from service.store.engine import make_engine, make_sessionmaker, normalise_url
 from service.store.migrate import downgrade, upgrade
 from service.usecases.bundled import load_bundled_catalog
+from service.usecases.imports import import_catalog_file
 from service.usecases.keys import create_key
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -77,14 +79,11 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def scratch_database_url(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A database of its own, empty, of the same kind as the suite's; dropped after."""
+@contextmanager
+def _scratch_database(database_url: str, folder: Path) -> Iterator[str]:
     url = make_url(normalise_url(database_url))
     if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('scratch')}/scratch.sqlite3"
+        yield f"sqlite:///{folder}/scratch.sqlite3"
         return
     name = f"scratch_{uuid.uuid4().hex[:12]}"
     admin = make_engine(
@@ -93,10 +92,66 @@ def scratch_database_url(
     )
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def scratch_database_url(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database of its own, empty, of the same kind as the suite's; dropped after."""
+    with _scratch_database(database_url, tmp_path_factory.mktemp("scratch")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def real_catalog_sessions(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sessionmaker[Session]]:
+    """A database of its own with the five real catalogues imported, shared by tests.
+
+    Tests may read it and save plans (under their own teams); none may import.
+    """
+    for provider in CATALOG_DATES:
+        real_catalog(provider)
+    folder = tmp_path_factory.mktemp("real")
+    with _scratch_database(database_url, folder) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        with sessions() as session:
+            load_bundled_catalog(session, now=datetime.now(UTC))
+            for provider, observed_at in CATALOG_DATES.items():
+                import_catalog_file(
+                    session,
+                    content=real_catalog(provider).read_bytes(),
+                    provider=provider,
+                    observed_at=observed_at,
+                    source=f"{provider}.csv",
+                    now=datetime.now(UTC),
+                )
+            session.commit()
+        yield sessions
+        engine.dispose()
+
+
+@pytest.fixture
+def real_client(
+    real_catalog_sessions: sessionmaker[Session],
+) -> Iterator[TestClient]:
+    """A client with a plan key of a team of its own, over the real catalogues."""
+    settings = Settings(
+        auto_migrate=False, load_bundled_catalog=False, database_url="test"
+    )
+    app = create_app(settings, sessions=real_catalog_sessions)
+    key = make_key(real_catalog_sessions, f"team-{uuid.uuid4().hex[:8]}", "plan")
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
+        yield client
 
 
 @pytest.fixture

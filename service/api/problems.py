@@ -21,6 +21,7 @@ from service.domain.errors import (
     NotFound,
     SnapshotRejected,
     UnknownAccelerator,
+    UnknownName,
     UnknownPreset,
 )
 from service.domain.money import UnknownCurrency
@@ -255,6 +256,8 @@ Mapped = tuple[int, str, str, dict[str, Any]]
 
 # Where the domain's dotted field names live in request bodies.
 BODY_PREFIX = "body.workload."
+# Fields of a quote request beside its workload.
+REQUEST_FIELDS = frozenset({"constraints", "pricing", "limit", "objective", "as_of"})
 RENAMED_FIELDS = {
     f"assumptions.{name}": f"efficiency.{name}"
     for name in ("mfu", "memory_bandwidth_utilization")
@@ -272,10 +275,19 @@ def _unknown_name(exc: Exception) -> Mapped:
     return 422, kind, "Unknown name", {"nearest": exc.nearest or None}
 
 
+def _unknown_field_name(exc: Exception) -> Mapped:
+    assert isinstance(exc, UnknownName)
+    field = FieldProblem(field=exc.field, message=str(exc), type="unknown_name")
+    extensions = {"errors": [field], "nearest": exc.nearest or None}
+    return 422, "unknown-name", "Unknown name", extensions
+
+
 def _invalid_workload(exc: Exception) -> Mapped:
     assert isinstance(exc, InvalidWorkload)
+    top = exc.field.split(".")[0]
+    prefix = "body." if top in REQUEST_FIELDS else BODY_PREFIX
     field = FieldProblem(
-        field=BODY_PREFIX + RENAMED_FIELDS.get(exc.field, exc.field),
+        field=prefix + RENAMED_FIELDS.get(exc.field, exc.field),
         message=exc.reason,
         type="invalid_workload",
     )
@@ -287,6 +299,7 @@ DOMAIN_ERRORS: dict[type[Exception], DomainMapper] = {
     UnknownPreset: _unknown_name,
     UnknownAccelerator: _unknown_name,
     InvalidWorkload: _invalid_workload,
+    UnknownName: _unknown_field_name,
     UnknownCurrency: lambda exc: (422, "unknown-currency", "Unknown currency", {}),
     SnapshotRejected: lambda exc: (409, "snapshot-rejected", "Snapshot rejected", {}),
     IdempotencyKeyReused: lambda exc: (409, "idempotency-key-reused", "Key reused", {}),

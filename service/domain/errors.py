@@ -6,6 +6,7 @@ DomainError
  +-- InvalidWorkload      an input that cannot describe a real job (field, reason)
  +-- InvalidPresetData    a preset entry in models.yaml that does not parse
  +-- NotFound             a thing asked for by id does not exist
+ +-- UnknownName          a name in a request body the catalogue does not have
  +-- SnapshotRejected     a catalogue snapshot that would rewrite history
  +-- ImportFormatError    a catalogue file not in the format it claims
 """
@@ -36,6 +37,16 @@ class NotFound(DomainError):
         self.nearest = nearest or []
         hint = f"; nearest: {', '.join(self.nearest)}" if self.nearest else ""
         super().__init__(f"no {kind} {key!r}{hint}")
+
+
+class UnknownName(DomainError):
+    """A request names something the catalogue does not have (field, nearest)."""
+
+    def __init__(self, field: str, kind: str, name: str, nearest: list[str]):
+        self.field = field
+        self.nearest = nearest
+        hint = f"; nearest: {', '.join(nearest)}" if nearest else ""
+        super().__init__(f"no {kind} {name!r}{hint}")
 
 
 class SnapshotRejected(DomainError):

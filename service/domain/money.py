@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from service.domain.errors import DomainError
 
@@ -59,3 +60,43 @@ class Money:
     def rounded(self) -> Money:
         """The amount rounded to the currency's minor unit."""
         return Money(round_money(self.amount, self.currency), self.currency)
+
+
+# Unit rates (a price per accelerator-hour, a cost per million tokens) keep four more
+# digits than amounts, as hourly list prices do (63.296 USD): judgement, so that a
+# rate of a fraction of a cent neither vanishes nor reads as one whole cent.
+RATE_EXTRA_DIGITS = 4
+
+
+def round_rate(amount: Decimal, unit: Decimal) -> Decimal:
+    """Round a unit rate half to even to 1/10,000 of a minor unit."""
+    return amount.quantize(unit.scaleb(-RATE_EXTRA_DIGITS), rounding=ROUND_HALF_EVEN)
+
+
+def round_cost(amount: Decimal, unit: Decimal) -> Decimal:
+    """Round a positive cost half to even to a minor unit, never below one unit.
+
+    A cost that exists but is under half a minor unit would round to zero, which
+    reads as free; it shows as the smallest amount that can be paid instead.
+    """
+    rounded = amount.quantize(unit, rounding=ROUND_HALF_EVEN)
+    return rounded if rounded >= unit or amount <= 0 else unit
+
+
+def split_rounded(
+    parts: Sequence[Decimal], unit: Decimal
+) -> tuple[Decimal, list[Decimal]]:
+    """Round the sum of exact parts once, and the parts so that they add up to it.
+
+    The total is `round_cost` of the exact sum. The parts follow by largest remainder
+    (Hamilton's method): each is rounded down to the unit, then the units still
+    missing go one each to the parts with the largest remainders, the earlier part
+    first on a tie. A part that is exactly zero stays zero.
+    """
+    total = round_cost(sum(parts, Decimal(0)), unit)
+    floors = [part.quantize(unit, rounding=ROUND_FLOOR) for part in parts]
+    remainders = [part - floor for part, floor in zip(parts, floors, strict=True)]
+    missing = int((total - sum(floors, Decimal(0))) / unit)
+    for i in sorted(range(len(parts)), key=lambda i: (-remainders[i], i))[:missing]:
+        floors[i] += unit
+    return total, floors

@@ -73,3 +73,27 @@ def expected_spot_run(
         )
     expected = work_hours / (1 - lost_fraction)
     return SpotRun(work_hours, expected, job_rate * expected, lost_fraction, True)
+
+
+def fleet_spare_fraction(spot: SpotAssumptions) -> float:
+    """Extra instance-hours per instance-hour that keep a spot fleet's capacity.
+
+    A serving fleet loses no work to an interruption, only capacity: each instance
+    is interrupted L times an hour and is down for the restart time R each time,
+    so covering it costs L * R instance-hours per instance-hour (first order, as
+    above; the requests in flight at the interruption are left out).
+    """
+    return spot.interruptions_per_instance_hour * spot.restart_hours
+
+
+def expected_hours(work_hours: float, instances: int, spot: SpotAssumptions) -> float:
+    """Return expected_spot_run's wall-clock hours, or infinity when never done.
+
+    The same T = W / (1 - L * (tau / 2 + R)) without building a SpotRun, for
+    searches that try many instance counts.
+    """
+    lost_per_interruption = spot.checkpoint_interval_hours / 2 + spot.restart_hours
+    lost_fraction = (
+        spot.interruptions_per_instance_hour * instances * lost_per_interruption
+    )
+    return work_hours / (1 - lost_fraction) if lost_fraction < 1 else math.inf

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from service.domain.catalog import Accelerator, Offer, PricedOffer, PricePoint
+from service.domain.planner import OfferIndex, index_offers
 from service.store import catalog as store
 
 
@@ -29,12 +30,20 @@ class CatalogData:
     offers: dict[int, Offer]
     points: list[PricePoint]
     boundaries: list[datetime] = field(default_factory=list)
+    providers: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    price_pairs: int = 0
     _by_interval: dict[int, tuple[PricedOffer, ...]] = field(default_factory=dict)
+    _index_by_interval: dict[int, OfferIndex] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         instants = {p.valid_from for p in self.points}
         instants |= {p.valid_to for p in self.points if p.valid_to is not None}
         self.boundaries = sorted(instants)
+        self.providers = frozenset(o.provider for o in self.offers.values())
+        self.regions = frozenset(o.region for o in self.offers.values())
+        # Every (offer, pricing model) that has a price at some instant.
+        self.price_pairs = len({(p.offer_id, p.pricing_model) for p in self.points})
 
     def priced_offers_at(self, instant: datetime) -> tuple[PricedOffer, ...]:
         """Every (offer, pricing model) with a price valid at an instant."""
@@ -53,6 +62,15 @@ class CatalogData:
             )
             self._by_interval[interval] = priced
         return priced
+
+    def index_at(self, instant: datetime) -> OfferIndex:
+        """The planner's index of the offers priced at an instant, built once."""
+        interval = bisect.bisect_right(self.boundaries, instant)
+        index = self._index_by_interval.get(interval)
+        if index is None:
+            index = index_offers(self.priced_offers_at(instant))
+            self._index_by_interval[interval] = index
+        return index
 
 
 class CatalogCache:
