@@ -24,7 +24,9 @@ MAX_PAGE_SIZE = 500
 def _iso_instant(value: object) -> object:
     # Only ISO 8601 text names an instant here; pydantic alone would also read a
     # bare number as seconds since 1970, which no one means in a query string.
-    if isinstance(value, str) and not ISO_INSTANT.match(value):
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_INSTANT.match(value):
         raise ValueError("an instant is ISO 8601 text, e.g. 2026-05-20T00:00:00Z")
     return value
 
