@@ -68,13 +68,13 @@ def test_the_same_key_with_another_body_is_refused(
 def test_two_imports_of_one_snapshot_at_once_leave_one_history(
     scratch_database_url: str,
 ) -> None:
+    content = real_catalog("gcp").read_bytes()
     engine = make_engine(scratch_database_url)
     upgrade(engine)
     sessions = make_sessionmaker(engine)
     with sessions() as session:
         load_bundled_catalog(session, now=datetime.now(UTC))
         session.commit()
-    content = real_catalog("gcp").read_bytes()
     start = threading.Barrier(2)
     reports: list[tuple[int, int]] = []
     errors: list[BaseException] = []
