@@ -53,14 +53,21 @@ Int = Annotated[int, NotBoolean]
 Real = Annotated[float, NotBoolean]
 # Ids in paths are positive and fit the stores' 32-bit integer keys.
 MAX_ID = 2**31 - 1
+CENTS = Decimal("0.01")
+
+
+def money_text(value: Decimal) -> str:
+    """A decimal string without trailing zeros past the cents (55.04, 6.8775, 12.00)."""
+    shown = value.normalize()
+    if shown.as_tuple().exponent > -2:  # type: ignore[operator]
+        shown = shown.quantize(CENTS)
+    return format(shown, "f")
+
+
 # Money travels as a decimal string so that no client reads it as a float.
 MoneyAmount = Annotated[
     Decimal,
-    PlainSerializer(
-        lambda value: format(value.normalize(), "f"),
-        return_type=str,
-        when_used="json",
-    ),
+    PlainSerializer(money_text, return_type=str, when_used="json"),
 ]
 
 
