@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.domain.catalog import Accelerator, Precision
 from service.domain.errors import InvalidWorkload
@@ -44,6 +44,16 @@ from service.domain.workload import (
 )
 
 SECONDS_PER_HOUR = 3600
+# Tensor parallelism stays within one server of up to 8 accelerators, where NVLink
+# carries its all-reduces (Narayanan et al. 2021, "Efficient Large-Scale Language
+# Model Training on GPU Clusters Using Megatron-LM", section 3.3).
+TENSOR_DEGREES = (1, 2, 4, 8)
+RAISED = (
+    "raised from the default because the job does not fit otherwise: tensor "
+    "parallelism within an 8-accelerator server first (Narayanan et al. 2021, "
+    "section 3.3), then ZeRO-3 (Rajbhandari et al. 2020); set "
+    "assumptions.model_parallel_degree or training.zero_stage to choose"
+)
 REPLICA_DEFAULT = (
     "one replica on the fewest accelerators that hold it, a count that divides the "
     "attention heads (tensor parallelism splits heads; Shoeybi et al. 2019)"
@@ -75,6 +85,12 @@ class AcceleratorFit:
     accelerator_hours_reason: str | None
     inference: InferencePerformance | None = None
     inference_reason: str | None = None
+    # What the count assumes: the tensor-parallel degree and ZeRO stage, raised
+    # from the defaults on this accelerator when the job would not fit otherwise,
+    # and the workload with them set (the planner sizes with it).
+    model_parallel_degree: int | None = None
+    zero_stage: int | None = None
+    workload: Workload | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +279,7 @@ def estimate_workload(
     inference = workload.kind == WorkloadKind.INFERENCE
     flops = (inference_flops if inference else training_flops)(workload, log)
     needs = _needs(workload, log)
-    fits = tuple(_fit(workload, a, flops, needs, log) for a in accelerators)
+    fits = tuple(fit_accelerator(workload, a, flops, log) for a in accelerators)
     return Estimate(
         kind=workload.kind,
         precision=workload.precision,
@@ -276,7 +292,81 @@ def estimate_workload(
     )
 
 
+def _ladder(workload: Workload, max_tensor: int) -> list[Workload]:
+    """The parallelism to try, in order, when the request leaves it to the default."""
+    spec = workload.training
+    given = workload.assumptions
+    if spec is None or given.model_parallel_degree or spec.zero_stage is not None:
+        return [workload]
+    heads = workload.model.attention_heads or 1
+    degrees = [t for t in TENSOR_DEGREES if t <= max_tensor and heads % t == 0]
+    tries = [workload] + [
+        replace(workload, assumptions=replace(given, model_parallel_degree=t))
+        for t in degrees
+        if t > 1
+    ]
+    widest = tries[-1]
+    assert widest.training is not None
+    tries.append(replace(widest, training=replace(widest.training, zero_stage=3)))
+    return tries
+
+
+def fit_accelerator(
+    workload: Workload,
+    accelerator: Accelerator,
+    flops: FlopsEstimate,
+    log: AssumptionLog,
+    *,
+    max_tensor: int = TENSOR_DEGREES[-1],
+) -> AcceleratorFit:
+    """Size a workload on one accelerator model, raising the parallelism if needed.
+
+    When the request sets neither the model-parallel degree nor the ZeRO stage, the
+    fewest accelerators are sought with tensor parallelism 1, 2, 4, 8 (no more than
+    `max_tensor`, e.g. the accelerators of one instance), then ZeRO-3; the first
+    that fits is used and noted in the assumptions.
+    """
+    tries = _ladder(workload, max_tensor)
+    for candidate in tries:
+        needs = _needs(candidate, AssumptionLog())
+        count = _min_count(candidate, accelerator, needs, AssumptionLog())
+        if count.count is not None:
+            break
+    else:
+        candidate = workload
+    if candidate is not workload:
+        log.note(
+            f"parallelism.{accelerator.id}",
+            _describe(candidate),
+            RAISED,
+        )
+    return _fit(candidate, accelerator, flops, _needs(candidate, log), log)
+
+
+def _describe(workload: Workload) -> str:
+    spec = workload.training
+    stage = spec.zero_stage if spec and spec.zero_stage is not None else "default"
+    degree = workload.assumptions.model_parallel_degree or 1
+    return f"tensor parallel {degree}, ZeRO stage {stage}"
+
+
 def _fit(
+    workload: Workload,
+    accelerator: Accelerator,
+    flops: FlopsEstimate,
+    needs: _Needs,
+    log: AssumptionLog,
+) -> AcceleratorFit:
+    fit = _bare_fit(workload, accelerator, flops, needs, log)
+    return replace(
+        fit,
+        model_parallel_degree=needs.model_parallel_degree,
+        zero_stage=None if needs.model_parallel_degree is None else needs.zero_stage,
+        workload=workload,
+    )
+
+
+def _bare_fit(
     workload: Workload,
     accelerator: Accelerator,
     flops: FlopsEstimate,

@@ -32,6 +32,7 @@ from service.domain.planner.training import (
 from service.domain.sizing import (
     AcceleratorFit,
     Estimate,
+    fit_accelerator,
     memory_per_accelerator_bytes,
 )
 from service.domain.workload import AssumptionLog, Workload, WorkloadKind
@@ -64,7 +65,7 @@ class OfferPlanner:
         self._fits = {fit.accelerator_id: fit for fit in estimate.accelerators}
         self._shapes: dict[tuple[str, float], Shape | Exclusion] = {}
         self._plans: dict[PlanKey, Plan | Exclusion] = {}
-        self._held: dict[int, int] = {}
+        self._held: dict[tuple[int, int], int] = {}
         self._performances: dict[tuple[str, int], InferencePerformance] = {}
 
     def plan(self, group: OfferGroup) -> Plan | Exclusion:
@@ -80,17 +81,22 @@ class OfferPlanner:
     def option(self, priced: PricedOffer, plan: Plan) -> Option:
         """Build an option in full."""
         if isinstance(plan, TrainingPlan):
-            held = self._held_bytes(plan.instances * plan.shape.per_instance)
+            held = self._held_bytes(
+                plan.shape.fit, plan.instances * plan.shape.per_instance
+            )
             return training_option(priced, plan, held, self.constraints, self.unit)
-        held = self._held_bytes(plan.shape.performance.replica_accelerators)
+        fleet_fit = self._fits[priced.offer.accelerator_id]
+        held = self._held_bytes(fleet_fit, plan.shape.performance.replica_accelerators)
         return fleet_option(priced, plan, held, self.constraints, self.unit)
 
-    def _held_bytes(self, accelerators: int) -> int:
-        """Return the bytes each of some accelerators holds (cached per count)."""
-        if accelerators not in self._held:
-            held = memory_per_accelerator_bytes(self.workload, accelerators)
-            self._held[accelerators] = held
-        return self._held[accelerators]
+    def _held_bytes(self, fit: AcceleratorFit, accelerators: int) -> int:
+        """Return the bytes each of some accelerators holds (cached per sizing)."""
+        workload = fit.workload or self.workload
+        key = (id(workload), accelerators)
+        if key not in self._held:
+            held = memory_per_accelerator_bytes(workload, accelerators)
+            self._held[key] = held
+        return self._held[key]
 
     def _performance(self, fit: AcceleratorFit, size: int) -> InferencePerformance:
         """Return a replica's performance on an accelerator (cached per size)."""
@@ -134,8 +140,19 @@ class OfferPlanner:
             return Exclusion.FRACTIONAL_ACCELERATORS
         fit = self._fits[accelerator_id]
         if self.training:
+            degree = fit.model_parallel_degree or 1
+            if degree > count:
+                # Tensor parallelism stays inside an instance: size again with no
+                # more than its accelerators.
+                fit = fit_accelerator(
+                    self.workload,
+                    accelerator,
+                    self.estimate.flops,
+                    AssumptionLog(),
+                    max_tensor=int(count),
+                )
             return size_training(
-                self.workload,
+                fit.workload or self.workload,
                 self.estimate,
                 fit,
                 accelerator,

@@ -130,7 +130,7 @@ def size_training(
     fewest = fit.min_count.count
     if fewest is None:
         return Exclusion.DOES_NOT_FIT_MEMORY
-    degree = estimate.model_parallel_degree or 1
+    degree = fit.model_parallel_degree or 1
     step = degree // math.gcd(per_instance, degree)
     first = math.ceil(math.ceil(fewest / per_instance) / step) * step
     batch_ranks = max_data_parallel(workload)

@@ -39,9 +39,10 @@ MIXED = [
 
 
 def test_every_reason_is_counted_once() -> None:
-    quote = plan_quote(training(), MIXED, CHIPS)
+    quote = plan_quote(training(zero_stage=1), MIXED, CHIPS)
 
-    # CHIP_B holds 4e9 B of weights and gradients per chip, over its 2 GiB.
+    # At ZeRO-1, CHIP_B holds 4e9 B of weights and gradients per chip, over its
+    # 2 GiB (left to the defaults, ZeRO-3 would shard them: see test_sizing).
     assert quote.excluded == {
         Exclusion.UNKNOWN_PRICING_MODEL: 1,
         Exclusion.CURRENCY_MISMATCH: 1,
