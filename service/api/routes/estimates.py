@@ -80,6 +80,8 @@ def fit_read(fit: AcceleratorFit) -> AcceleratorEstimateRead:
         memory_per_accelerator_bytes=count.memory_per_accelerator_bytes,
         memory_per_accelerator_gib=_gib(count.memory_per_accelerator_bytes),
         usable_memory_gib=round(count.usable_memory_bytes / GIB, 3),
+        model_parallel_degree=fit.model_parallel_degree,
+        zero_stage=fit.zero_stage,
         peak_tflops=fit.peak_tflops,
         mfu=fit.mfu,
         accelerator_hours=fit.accelerator_hours,

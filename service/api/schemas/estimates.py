@@ -101,6 +101,11 @@ class AcceleratorEstimateRead(BaseModel):
     memory_per_accelerator_bytes: int | None
     memory_per_accelerator_gib: float | None
     usable_memory_gib: float = Field(description="Memory less the headroom.")
+    model_parallel_degree: int | None = Field(
+        description="Tensor-parallel degree the count assumes (raised from the "
+        "default where the job does not fit otherwise)."
+    )
+    zero_stage: int | None = Field(description="ZeRO stage the count assumes.")
     peak_tflops: float | None = Field(description="Dense peak for the precision.")
     mfu: float
     accelerator_hours: float | None
