@@ -279,7 +279,10 @@ def estimate_workload(
     inference = workload.kind == WorkloadKind.INFERENCE
     flops = (inference_flops if inference else training_flops)(workload, log)
     needs = _needs(workload, log)
-    fits = tuple(fit_accelerator(workload, a, flops, log) for a in accelerators)
+    tries = sizings(workload)
+    fits = tuple(
+        fit_accelerator(workload, a, flops, log, tries=tries) for a in accelerators
+    )
     return Estimate(
         kind=workload.kind,
         precision=workload.precision,
@@ -311,6 +314,21 @@ def _ladder(workload: Workload, max_tensor: int) -> list[Workload]:
     return tries
 
 
+@dataclass(frozen=True, slots=True)
+class Sizing:
+    """A way to shard the job, with what it needs; the same for every accelerator."""
+
+    workload: Workload
+    needs: _Needs
+
+
+def sizings(workload: Workload, max_tensor: int = TENSOR_DEGREES[-1]) -> list[Sizing]:
+    """The shardings to try in order, each with its needs computed once."""
+    return [
+        Sizing(w, _needs(w, AssumptionLog())) for w in _ladder(workload, max_tensor)
+    ]
+
+
 def fit_accelerator(
     workload: Workload,
     accelerator: Accelerator,
@@ -318,29 +336,26 @@ def fit_accelerator(
     log: AssumptionLog,
     *,
     max_tensor: int = TENSOR_DEGREES[-1],
+    tries: list[Sizing] | None = None,
 ) -> AcceleratorFit:
     """Size a workload on one accelerator model, raising the parallelism if needed.
 
     When the request sets neither the model-parallel degree nor the ZeRO stage, the
     fewest accelerators are sought with tensor parallelism 1, 2, 4, 8 (no more than
     `max_tensor`, e.g. the accelerators of one instance), then ZeRO-3; the first
-    that fits is used and noted in the assumptions.
+    that fits is used and noted in the assumptions. `tries` passes the shardings
+    computed once for many accelerators.
     """
-    tries = _ladder(workload, max_tensor)
-    for candidate in tries:
-        needs = _needs(candidate, AssumptionLog())
-        count = _min_count(candidate, accelerator, needs, AssumptionLog())
+    tries = tries if tries is not None else sizings(workload, max_tensor)
+    chosen = tries[0]
+    for sizing in tries:
+        count = _min_count(sizing.workload, accelerator, sizing.needs, AssumptionLog())
         if count.count is not None:
+            chosen = sizing
             break
-    else:
-        candidate = workload
-    if candidate is not workload:
-        log.note(
-            f"parallelism.{accelerator.id}",
-            _describe(candidate),
-            RAISED,
-        )
-    return _fit(candidate, accelerator, flops, _needs(candidate, log), log)
+    if chosen.workload is not workload:
+        log.note(f"parallelism.{accelerator.id}", _describe(chosen.workload), RAISED)
+    return _fit(chosen.workload, accelerator, flops, chosen.needs, log)
 
 
 def _describe(workload: Workload) -> str:

@@ -32,8 +32,10 @@ from service.domain.planner.training import (
 from service.domain.sizing import (
     AcceleratorFit,
     Estimate,
+    Sizing,
     fit_accelerator,
     memory_per_accelerator_bytes,
+    sizings,
 )
 from service.domain.workload import AssumptionLog, Workload, WorkloadKind
 
@@ -66,6 +68,7 @@ class OfferPlanner:
         self._shapes: dict[tuple[str, float], Shape | Exclusion] = {}
         self._plans: dict[PlanKey, Plan | Exclusion] = {}
         self._held: dict[tuple[int, int], int] = {}
+        self._sizings: dict[int, list[Sizing]] = {}
         self._performances: dict[tuple[str, int], InferencePerformance] = {}
 
     def plan(self, group: OfferGroup) -> Plan | Exclusion:
@@ -88,6 +91,20 @@ class OfferPlanner:
         fleet_fit = self._fits[priced.offer.accelerator_id]
         held = self._held_bytes(fleet_fit, plan.shape.performance.replica_accelerators)
         return fleet_option(priced, plan, held, self.constraints, self.unit)
+
+    def _refit(self, accelerator: Accelerator, max_tensor: int) -> AcceleratorFit:
+        """Size the job on an accelerator with tensor parallelism capped (cached)."""
+        tries = self._sizings.get(max_tensor)
+        if tries is None:
+            tries = self._sizings[max_tensor] = sizings(self.workload, max_tensor)
+        return fit_accelerator(
+            self.workload,
+            accelerator,
+            self.estimate.flops,
+            AssumptionLog(),
+            max_tensor=max_tensor,
+            tries=tries,
+        )
 
     def _held_bytes(self, fit: AcceleratorFit, accelerators: int) -> int:
         """Return the bytes each of some accelerators holds (cached per sizing)."""
@@ -144,13 +161,7 @@ class OfferPlanner:
             if degree > count:
                 # Tensor parallelism stays inside an instance: size again with no
                 # more than its accelerators.
-                fit = fit_accelerator(
-                    self.workload,
-                    accelerator,
-                    self.estimate.flops,
-                    AssumptionLog(),
-                    max_tensor=int(count),
-                )
+                fit = self._refit(accelerator, int(count))
             return size_training(
                 fit.workload or self.workload,
                 self.estimate,
