@@ -22,6 +22,7 @@ from service.api.routes import (
     offers,
     plans,
     quotes,
+    tco,
 )
 from service.settings import Settings, get_settings
 from service.store.engine import begin_write, make_engine, make_sessionmaker
@@ -90,6 +91,7 @@ def create_app(
         estimates,
         quotes,
         plans,
+        tco,
     ):
         app.include_router(module.router)
     return app

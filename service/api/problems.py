@@ -257,7 +257,22 @@ Mapped = tuple[int, str, str, dict[str, Any]]
 # Where the domain's dotted field names live in request bodies.
 BODY_PREFIX = "body.workload."
 # Fields of a quote request beside its workload.
-REQUEST_FIELDS = frozenset({"constraints", "pricing", "limit", "objective", "as_of"})
+REQUEST_FIELDS = frozenset(
+    {
+        "constraints",
+        "pricing",
+        "limit",
+        "objective",
+        "as_of",
+        "accelerator",
+        "demand",
+        "buying",
+        "rental",
+        "spot",
+        "edge",
+        "currency",
+    }
+)
 RENAMED_FIELDS = {
     f"assumptions.{name}": f"efficiency.{name}"
     for name in ("mfu", "memory_bandwidth_utilization")

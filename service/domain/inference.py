@@ -245,7 +245,7 @@ def inference_performance(
     seconds_per_batch = batch * ttft + spec.output_tokens * tpot
     rps = batch / seconds_per_batch
     target = spec.requests_per_second
-    replicas = math.ceil(target / rps) if target else None
+    replicas = math.ceil(target / rps) if target and rps > 0 else None
     return (
         InferencePerformance(
             replica_accelerators=replica_accelerators,

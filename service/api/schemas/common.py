@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import (
@@ -14,6 +14,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictFloat,
+    StrictInt,
 )
 
 T = TypeVar("T")
@@ -34,7 +36,10 @@ def _iso_instant(value: object) -> object:
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("an instant needs a timezone, e.g. 2026-05-20T00:00:00Z")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant is out of range in UTC") from None
 
 
 ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
@@ -49,8 +54,10 @@ def _not_boolean(value: object) -> object:
 
 
 NotBoolean = BeforeValidator(_not_boolean)
-Int = Annotated[int, NotBoolean]
-Real = Annotated[float, NotBoolean]
+# Strict types refuse true/false as numbers and keep their bounds in the schema
+# (a before-validator would hide `minimum`/`maximum` from the OpenAPI document).
+Int = StrictInt
+Real = StrictFloat
 # Ids in paths are positive and fit the stores' 32-bit integer keys.
 MAX_ID = 2**31 - 1
 CENTS = Decimal("0.01")
@@ -58,9 +65,12 @@ CENTS = Decimal("0.01")
 
 def money_text(value: Decimal) -> str:
     """A decimal string without trailing zeros past the cents (55.04, 6.8775, 12.00)."""
-    shown = value.normalize()
-    if shown.as_tuple().exponent > -2:  # type: ignore[operator]
-        shown = shown.quantize(CENTS)
+    # Exact at any size: the default context's 28 digits would round large sums.
+    with localcontext() as context:
+        context.prec = 60
+        shown = value.normalize()
+        if shown.as_tuple().exponent > -2:  # type: ignore[operator]
+            shown = shown.quantize(CENTS)
     return format(shown, "f")
 
 

@@ -25,7 +25,9 @@ MAX_DIMENSION = 10**7
 Count = Annotated[Int, Field(ge=1, le=MAX_DIMENSION)]
 ComputePrecision = Literal["fp32", "tf32", "bf16", "fp16", "fp8"]
 StoragePrecision = Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"]
-Fraction = Annotated[Real, Field(gt=0, le=1)]
+# Utilisations below a thousandth describe no real run, and their reciprocals
+# overflow what the answers can carry.
+Fraction = Annotated[Real, Field(ge=0.001, le=1)]
 
 
 class PresetModel(StrictModel):
@@ -132,10 +134,10 @@ class InferenceSpecIn(StrictModel):
     batch_size: Int = Field(
         default=1, ge=1, le=1_000_000, description="Sequences decoded at once."
     )
-    requests_per_second: Real | None = Field(default=None, gt=0, le=10_000_000)
+    requests_per_second: Real | None = Field(default=None, ge=1e-6, le=10_000_000)
     total_requests: Int | None = Field(default=None, ge=1, le=10**15)
-    ttft_target_seconds: Real | None = Field(default=None, gt=0, le=86_400)
-    tpot_target_seconds: Real | None = Field(default=None, gt=0, le=3_600)
+    ttft_target_seconds: Real | None = Field(default=None, ge=1e-6, le=86_400)
+    tpot_target_seconds: Real | None = Field(default=None, ge=1e-6, le=3_600)
     weights_precision: StoragePrecision | None = None
     kv_cache_precision: StoragePrecision | None = None
 
@@ -145,7 +147,7 @@ class EfficiencyIn(StrictModel):
 
     mfu: Fraction | None = Field(
         default=None,
-        description="Model FLOPs utilisation, above 0 and at most 1; default per "
+        description="Model FLOPs utilisation, 0.001 to 1; default per "
         "accelerator and precision (echoed in `assumptions`).",
     )
     memory_bandwidth_utilization: Fraction | None = Field(
