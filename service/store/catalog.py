@@ -167,10 +167,31 @@ def close_prices(session: Session, point_ids: Sequence[int], at: datetime) -> No
         )
 
 
+PRICE_COLUMNS = (
+    "offer_id",
+    "pricing_model",
+    "price_per_hour",
+    "currency",
+    "valid_from",
+    "import_id",
+)
+
+
 def insert_prices(session: Session, points: Sequence[dict[str, Any]]) -> None:
-    """Insert price points in bulk."""
-    if points:
+    """Insert price points in bulk (COPY on PostgreSQL, its fastest way in)."""
+    if not points:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
         session.execute(insert(PricePointRow), points)
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    columns = ", ".join(PRICE_COLUMNS)
+    with driver.cursor() as cursor:
+        with cursor.copy(f"COPY price_points ({columns}) FROM STDIN") as copy:
+            for point in points:
+                copy.write_row([point[column] for column in PRICE_COLUMNS])
 
 
 def latest_observed_at(session: Session, provider: str) -> datetime | None:

@@ -5,15 +5,47 @@ from __future__ import annotations
 import bisect
 import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from service.domain.catalog import Accelerator, Offer, PricedOffer, PricePoint
 from service.domain.planner import OfferIndex, index_offers
 from service.store import catalog as store
+
+T = TypeVar("T")
+ANSWERS_KEPT = 512
+
+
+class AnswerCache:
+    """Answers computed from one catalogue version, kept for identical requests.
+
+    Quotes and estimates are functions of the request, the catalogue version and
+    the price interval alone, so a repeated request is answered from here; the
+    least recently used answer goes first. A new version starts an empty cache.
+    """
+
+    def __init__(self, size: int = ANSWERS_KEPT) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._answers: OrderedDict[Hashable, object] = OrderedDict()
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The answer kept for a key, or a new one computed and kept."""
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]  # type: ignore[return-value]
+        answer = compute()
+        with self._lock:
+            self._answers[key] = answer
+            while len(self._answers) > self._size:
+                self._answers.popitem(last=False)
+        return answer
 
 
 @dataclass(slots=True)
@@ -35,6 +67,7 @@ class CatalogData:
     price_pairs: int = 0
     _by_interval: dict[int, tuple[PricedOffer, ...]] = field(default_factory=dict)
     _index_by_interval: dict[int, OfferIndex] = field(default_factory=dict)
+    answers: AnswerCache = field(default_factory=AnswerCache)
 
     def __post_init__(self) -> None:
         instants = {p.valid_from for p in self.points}
@@ -44,6 +77,10 @@ class CatalogData:
         self.regions = frozenset(o.region for o in self.offers.values())
         # Every (offer, pricing model) that has a price at some instant.
         self.price_pairs = len({(p.offer_id, p.pricing_model) for p in self.points})
+
+    def interval_of(self, instant: datetime) -> int:
+        """Which of the intervals between price changes an instant falls in."""
+        return bisect.bisect_right(self.boundaries, instant)
 
     def priced_offers_at(self, instant: datetime) -> tuple[PricedOffer, ...]:
         """Every (offer, pricing model) with a price valid at an instant."""

@@ -41,8 +41,24 @@ NO_PRICE = "no_price_at_as_of"
 def quote_workload(
     request: QuoteRequest, *, catalog: CatalogData, now: datetime
 ) -> QuoteRead:
-    """Rank every priced offer of the catalogue for a workload at `as_of`."""
+    """Rank every priced offer of the catalogue for a workload at `as_of`.
+
+    The same request in the same price interval of the same catalogue version
+    has the same answer but for its `as_of`, so that answer is kept and reused.
+    """
     as_of = request.as_of or now
+    key = (
+        "quote",
+        catalog.interval_of(as_of),
+        request.model_dump_json(exclude={"as_of"}),
+    )
+    answer = catalog.answers.get_or_compute(
+        key, lambda: _quote(request, catalog, as_of)
+    )
+    return answer.model_copy(update={"as_of": as_of})
+
+
+def _quote(request: QuoteRequest, catalog: CatalogData, as_of: datetime) -> QuoteRead:
     workload, _ = to_workload(request.workload, bundled_presets())
     priced = catalog.index_at(as_of)
 
