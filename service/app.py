@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.api.middleware import BodySizeLimit, RequestContext
@@ -61,6 +62,11 @@ def create_app(
             prepare_catalog(sessions)
         if settings.embedded:
             prepare_local_key(sessions, settings)
+        try:
+            app.state.catalog_cache.warm(sessions, datetime.now(UTC))
+        except SQLAlchemyError as error:
+            # Serve anyway: /readyz says what is wrong and requests retry the load.
+            log.warning("catalog.warm.failed error=%s", type(error).__name__)
         yield
         if engine is not None:
             engine.dispose()

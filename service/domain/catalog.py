@@ -102,6 +102,7 @@ class PricePoint:
     currency: str
     valid_from: datetime
     valid_to: datetime | None = None
+    import_id: int | None = None
 
     def is_valid_at(self, instant: datetime) -> bool:
         """Say whether this point is the price at an instant."""

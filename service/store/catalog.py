@@ -188,10 +188,10 @@ def insert_prices(session: Session, points: Sequence[dict[str, Any]]) -> None:
     driver = connection.connection.driver_connection
     assert driver is not None
     columns = ", ".join(PRICE_COLUMNS)
-    with driver.cursor() as cursor:
-        with cursor.copy(f"COPY price_points ({columns}) FROM STDIN") as copy:
-            for point in points:
-                copy.write_row([point[column] for column in PRICE_COLUMNS])
+    statement = f"COPY price_points ({columns}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for point in points:
+            copy.write_row([point[column] for column in PRICE_COLUMNS])
 
 
 def latest_observed_at(session: Session, provider: str) -> datetime | None:
@@ -293,5 +293,6 @@ def load_price_points(session: Session) -> list[PricePoint]:
         PricePointRow.currency,
         PricePointRow.valid_from,
         PricePointRow.valid_to,
-    ).order_by(PricePointRow.id)
+        PricePointRow.import_id,
+    ).order_by(PricePointRow.offer_id, PricePointRow.pricing_model)
     return [PricePoint(*row) for row in session.execute(query)]

@@ -65,6 +65,9 @@ class CatalogData:
     providers: frozenset[str] = frozenset()
     regions: frozenset[str] = frozenset()
     price_pairs: int = 0
+    _points_by_interval: dict[int, dict[int, tuple[PricePoint, ...]]] = field(
+        default_factory=dict
+    )
     _by_interval: dict[int, tuple[PricedOffer, ...]] = field(default_factory=dict)
     _index_by_interval: dict[int, OfferIndex] = field(default_factory=dict)
     answers: AnswerCache = field(default_factory=AnswerCache)
@@ -82,9 +85,24 @@ class CatalogData:
         """Which of the intervals between price changes an instant falls in."""
         return bisect.bisect_right(self.boundaries, instant)
 
+    def points_at(self, instant: datetime) -> dict[int, tuple[PricePoint, ...]]:
+        """The price points valid at an instant per offer id, in offer id order."""
+        interval = self.interval_of(instant)
+        by_offer = self._points_by_interval.get(interval)
+        if by_offer is None:
+            grouped: dict[int, list[PricePoint]] = {}
+            for point in self.points:
+                if point.is_valid_at(instant):
+                    grouped.setdefault(point.offer_id, []).append(point)
+            by_offer = {
+                offer_id: tuple(grouped[offer_id]) for offer_id in sorted(grouped)
+            }
+            self._points_by_interval[interval] = by_offer
+        return by_offer
+
     def priced_offers_at(self, instant: datetime) -> tuple[PricedOffer, ...]:
         """Every (offer, pricing model) with a price valid at an instant."""
-        interval = bisect.bisect_right(self.boundaries, instant)
+        interval = self.interval_of(instant)
         priced = self._by_interval.get(interval)
         if priced is None:
             priced = tuple(
@@ -94,15 +112,15 @@ class CatalogData:
                     p.price_per_hour,
                     p.currency,
                 )
-                for p in self.points
-                if p.is_valid_at(instant)
+                for points in self.points_at(instant).values()
+                for p in points
             )
             self._by_interval[interval] = priced
         return priced
 
     def index_at(self, instant: datetime) -> OfferIndex:
         """The planner's index of the offers priced at an instant, built once."""
-        interval = bisect.bisect_right(self.boundaries, instant)
+        interval = self.interval_of(instant)
         index = self._index_by_interval.get(interval)
         if index is None:
             index = index_offers(self.priced_offers_at(instant))
@@ -126,6 +144,10 @@ class CatalogCache:
         self._lock = threading.Lock()
         self._data: CatalogData | None = None
         self._checked_at = float("-inf")
+
+    def warm(self, sessions: Callable[[], Session], now: datetime) -> None:
+        """Load the catalogue and today's prices before the first request needs them."""
+        self.get(sessions).index_at(now)
 
     def invalidate(self) -> None:
         """Forget the held version; the next request loads the stored one."""

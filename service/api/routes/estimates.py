@@ -143,15 +143,20 @@ def create_estimate(request: Request, body: EstimateRequest) -> EstimateRead:
     """
     cache: CatalogCache = request.app.state.catalog_cache
     catalog = cache.get(request.app.state.sessionmaker)
-    workload, preset = to_workload(body.workload, bundled_presets())
-    known = list(catalog.accelerators.values())
-    chosen = (
-        [find_accelerator(known, name) for name in body.accelerators]
-        if body.accelerators
-        else known
-    )
-    estimate = estimate_workload(workload, chosen)
-    return estimate_read(estimate, workload.model, preset)
+
+    def compute() -> EstimateRead:
+        workload, preset = to_workload(body.workload, bundled_presets())
+        known = list(catalog.accelerators.values())
+        chosen = (
+            [find_accelerator(known, name) for name in body.accelerators]
+            if body.accelerators
+            else known
+        )
+        estimate = estimate_workload(workload, chosen)
+        return estimate_read(estimate, workload.model, preset)
+
+    # The same body against the same catalogue version has the same answer.
+    return catalog.answers.get_or_compute(("estimate", body.model_dump_json()), compute)
 
 
 @router.post(

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from service.api.auth import require
 from service.api.deps import PagingDep, SessionDep, now_utc
 from service.api.problems import problem_responses
 from service.api.schemas.catalog import OfferRead, PriceRead
 from service.api.schemas.common import MAX_ID, Instant, Page
+from service.domain.catalog import Offer, PricePoint
 from service.domain.errors import NotFound
-from service.store.offers import (
-    OfferFilter,
-    find_offers,
-    get_offer,
-    offer_prices_at,
-    price_history,
-)
-from service.store.tables import OfferRow, PricePointRow
-from service.usecases.lookups import accelerator_id_for, check_provider, check_region
+from service.store.offers import get_offer, price_history
+from service.usecases.catalog_cache import CatalogData
+from service.usecases.offers import OfferFilter, offer_at, offers_at
 
 OfferId = Annotated[int, Path(ge=1, le=MAX_ID, description="An offer's id.")]
 
@@ -43,20 +39,21 @@ AsOf = Annotated[
 ]
 
 
-def price_read(point: PricePointRow, accelerator_count: Decimal) -> PriceRead:
+def price_read(point: PricePoint, accelerator_count: float) -> PriceRead:
     """The response body of a price point."""
     return PriceRead(
         pricing_model=point.pricing_model,
         price_per_hour=point.price_per_hour,
-        price_per_accelerator_hour=point.price_per_hour / accelerator_count,
+        price_per_accelerator_hour=point.price_per_hour
+        / Decimal(repr(accelerator_count)),
         currency=point.currency,
         valid_from=point.valid_from,
         valid_to=point.valid_to,
-        import_id=point.import_id,
+        import_id=point.import_id or 0,
     )
 
 
-def offer_read(offer: OfferRow, prices: list[PricePointRow]) -> OfferRead:
+def offer_read(offer: Offer, prices: Sequence[PricePoint]) -> OfferRead:
     """The response body of an offer with some of its prices."""
     return OfferRead(
         id=offer.id,
@@ -65,11 +62,18 @@ def offer_read(offer: OfferRow, prices: list[PricePointRow]) -> OfferRead:
         zone=offer.zone,
         instance_type=offer.instance_type,
         accelerator=offer.accelerator_id,
-        accelerator_count=float(offer.accelerator_count),
+        accelerator_count=offer.accelerator_count,
         vcpus=offer.vcpus,
         host_memory_gib=offer.host_memory_gib,
         prices=[price_read(p, offer.accelerator_count) for p in prices],
     )
+
+
+def _catalog(request: Request) -> CatalogData:
+    catalog: CatalogData = request.app.state.catalog_cache.get(
+        request.app.state.sessionmaker
+    )
+    return catalog
 
 
 @router.get(
@@ -78,7 +82,7 @@ def offer_read(offer: OfferRow, prices: list[PricePointRow]) -> OfferRead:
     responses=problem_responses(404, 422),
 )
 def list_offers(
-    session: SessionDep,
+    request: Request,
     paging: PagingDep,
     now: Annotated[datetime, Depends(now_utc)],
     as_of: AsOf = None,
@@ -96,20 +100,18 @@ def list_offers(
         Query(gt=0, le=100_000, description="At least this many per instance."),
     ] = None,
 ) -> Page[OfferRead]:
-    """List the offers that have a price at `as_of`, with those prices."""
-    where = OfferFilter(
-        provider=check_provider(session, provider) if provider else None,
-        region=check_region(session, region) if region else None,
-        accelerator_id=accelerator_id_for(session, accelerator)
-        if accelerator
-        else None,
-        pricing_model=pricing_model,
-        min_accelerators=(
-            Decimal(repr(min_accelerators)) if min_accelerators is not None else None
-        ),
-    )
-    rows, total = find_offers(
-        session, where, as_of=as_of or now, limit=paging.limit, offset=paging.offset
+    """List the offers that have a price at `as_of`, with those prices.
+
+    Read from the catalogue held in memory, so any instant of the history costs
+    the same.
+    """
+    where = OfferFilter(provider, region, accelerator, pricing_model, min_accelerators)
+    rows, total = offers_at(
+        _catalog(request),
+        where,
+        as_of=as_of or now,
+        limit=paging.limit,
+        offset=paging.offset,
     )
     return Page[OfferRead](
         items=[offer_read(offer, prices) for offer, prices in rows],
@@ -123,16 +125,14 @@ def list_offers(
     "/{offer_id}", summary="Get an offer", responses=problem_responses(404, 422)
 )
 def read_offer(
-    session: SessionDep,
+    request: Request,
     offer_id: OfferId,
     now: Annotated[datetime, Depends(now_utc)],
     as_of: AsOf = None,
 ) -> OfferRead:
     """Get one offer with its prices valid at `as_of` (default now)."""
-    offer = get_offer(session, offer_id)
-    if offer is None:
-        raise NotFound("offer", offer_id)
-    return offer_read(offer, offer_prices_at(session, offer_id, as_of or now))
+    offer, prices = offer_at(_catalog(request), offer_id, as_of or now)
+    return offer_read(offer, prices)
 
 
 @router.get(
@@ -157,8 +157,9 @@ def list_offer_prices(
         limit=paging.limit,
         offset=paging.offset,
     )
+    count = float(offer.accelerator_count)
     return Page[PriceRead](
-        items=[price_read(p, offer.accelerator_count) for p in points],
+        items=[price_read(p, count) for p in points],
         total=total,
         limit=paging.limit,
         offset=paging.offset,
