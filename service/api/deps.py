@@ -9,8 +9,10 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from service.api.schemas.common import MAX_PAGE_SIZE
+from service.usecases.catalog_cache import CatalogCache, CatalogData
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -47,5 +49,15 @@ def get_paging(
     return Paging(limit=limit, offset=offset)
 
 
+async def current_catalog(request: Request) -> CatalogData:
+    """The catalogue in memory; read from the store in a worker thread when stale."""
+    cache: CatalogCache = request.app.state.catalog_cache
+    catalog = cache.fresh()
+    if catalog is None:
+        catalog = await run_in_threadpool(cache.get, request.app.state.sessionmaker)
+    return catalog
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+CatalogDep = Annotated[CatalogData, Depends(current_catalog)]
 PagingDep = Annotated[Paging, Depends(get_paging)]

@@ -145,6 +145,13 @@ class CatalogCache:
         self._data: CatalogData | None = None
         self._checked_at = float("-inf")
 
+    def fresh(self) -> CatalogData | None:
+        """The catalogue held, if it was checked recently enough; no store read."""
+        with self._lock:
+            if self._clock() - self._checked_at < self._refresh_seconds:
+                return self._data
+        return None
+
     def warm(self, sessions: Callable[[], Session], now: datetime) -> None:
         """Load the catalogue and today's prices before the first request needs them."""
         self.get(sessions).index_at(now)

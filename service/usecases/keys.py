@@ -113,6 +113,10 @@ def ensure_local_admin_key(
     return path
 
 
+# What verify_remembered answers when only the store can tell.
+UNKNOWN = object()
+
+
 class KeyVerifier:
     """Checks bearer keys, remembering verified ones for `ttl_seconds`.
 
@@ -135,19 +139,35 @@ class KeyVerifier:
 
     def verify(self, token: str, sessions: Callable[[], Session]) -> Principal | None:
         """The principal of a valid, unrevoked key, or None."""
+        remembered = self.verify_remembered(token)
+        if remembered is not UNKNOWN:
+            return remembered  # type: ignore[return-value]
         parts = token.split("_", 2)
         if len(parts) != 3 or parts[0] != KEY_PREFIX:
             return None
-        _, key_id, secret = parts
-        digest = _digest(secret)
+        key_id = parts[1]
+        known = (self._clock(), *self._load(key_id, sessions))
         with self._lock:
-            known = self._known.get(key_id)
+            self._known[key_id] = known
+        return self._check(known, parts[2])
+
+    def verify_remembered(self, token: str) -> Principal | object | None:
+        """Verify with what is remembered alone; UNKNOWN when the store must be read."""
+        parts = token.split("_", 2)
+        if len(parts) != 3 or parts[0] != KEY_PREFIX:
+            return None
+        with self._lock:
+            known = self._known.get(parts[1])
         if known is None or self._clock() - known[0] > self._ttl:
-            known = (self._clock(), *self._load(key_id, sessions))
-            with self._lock:
-                self._known[key_id] = known
+            return UNKNOWN
+        return self._check(known, parts[2])
+
+    @staticmethod
+    def _check(
+        known: tuple[float, str, Principal | None], secret: str
+    ) -> Principal | None:
         _, stored_digest, principal = known
-        if principal is None or not hmac.compare_digest(digest, stored_digest):
+        if principal is None or not hmac.compare_digest(_digest(secret), stored_digest):
             return None
         return principal
 

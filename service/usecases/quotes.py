@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+
+from pydantic import TypeAdapter
 
 from service.api.schemas.estimates import AssumptionRead
 from service.api.schemas.quotes import (
@@ -56,6 +58,36 @@ def quote_workload(
         key, lambda: _quote(request, catalog, as_of)
     )
     return answer.model_copy(update={"as_of": as_of})
+
+
+# The answer's JSON is kept with this instant in place of `as_of`, then each
+# request's own instant is written in.
+AS_OF_PLACEHOLDER = datetime(1, 1, 1, tzinfo=UTC)
+_INSTANT = TypeAdapter(datetime)
+_PLACEHOLDER_JSON = b'"as_of":' + _INSTANT.dump_json(AS_OF_PLACEHOLDER)
+
+
+def quote_json(request: QuoteRequest, *, catalog: CatalogData, now: datetime) -> bytes:
+    """The JSON answer of a quote, its encoding kept for identical requests."""
+    as_of = request.as_of or now
+    key = (
+        "quote.json",
+        catalog.interval_of(as_of),
+        request.model_dump_json(exclude={"as_of"}),
+    )
+
+    def encode() -> bytes:
+        answer = quote_workload(request, catalog=catalog, now=now)
+        return (
+            answer.model_copy(update={"as_of": AS_OF_PLACEHOLDER})
+            .model_dump_json()
+            .encode()
+        )
+
+    template = catalog.answers.get_or_compute(key, encode)
+    return template.replace(
+        _PLACEHOLDER_JSON, b'"as_of":' + _INSTANT.dump_json(as_of), 1
+    )
 
 
 def _quote(request: QuoteRequest, catalog: CatalogData, as_of: datetime) -> QuoteRead:

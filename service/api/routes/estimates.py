@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Response
 
 from service.api.auth import require
+from service.api.deps import CatalogDep
 from service.api.problems import problem_responses
 from service.api.schemas.estimates import (
     GIB,
@@ -24,7 +25,6 @@ from service.api.schemas.workload import WorkloadIn
 from service.domain.models import ModelArchitecture, ModelPreset
 from service.domain.sizing import AcceleratorFit, Estimate, estimate_workload
 from service.domain.workload import Assumption, AssumptionValue, find_accelerator
-from service.usecases.catalog_cache import CatalogCache
 from service.usecases.workloads import bundled_presets, to_workload
 
 router = APIRouter(
@@ -132,19 +132,18 @@ def estimate_read(
 
 @router.post(
     "/v1/estimates",
+    response_model=EstimateRead,
     summary="Estimate what a workload needs",
     responses=problem_responses(413, 422),
 )
-def create_estimate(request: Request, body: EstimateRequest) -> EstimateRead:
+async def create_estimate(body: EstimateRequest, catalog: CatalogDep) -> Response:
     """Estimate FLOPs, memory and, per accelerator, count, hours and serving speed.
 
     Peaks are dense (no 2:4 sparsity). Every default used is echoed in
     `assumptions` with its source, and each can be overridden in the request.
     """
-    cache: CatalogCache = request.app.state.catalog_cache
-    catalog = cache.get(request.app.state.sessionmaker)
 
-    def compute() -> EstimateRead:
+    def compute() -> bytes:
         workload, preset = to_workload(body.workload, bundled_presets())
         known = list(catalog.accelerators.values())
         chosen = (
@@ -153,10 +152,14 @@ def create_estimate(request: Request, body: EstimateRequest) -> EstimateRead:
             else known
         )
         estimate = estimate_workload(workload, chosen)
-        return estimate_read(estimate, workload.model, preset)
+        answer = estimate_read(estimate, workload.model, preset)
+        return answer.model_dump_json().encode()
 
     # The same body against the same catalogue version has the same answer.
-    return catalog.answers.get_or_compute(("estimate", body.model_dump_json()), compute)
+    key = ("estimate.json", body.model_dump_json())
+    return Response(
+        catalog.answers.get_or_compute(key, compute), media_type="application/json"
+    )
 
 
 @router.post(
@@ -164,7 +167,7 @@ def create_estimate(request: Request, body: EstimateRequest) -> EstimateRead:
     summary="Check a workload body",
     responses=problem_responses(413, 422),
 )
-def validate_workload_body(body: WorkloadIn) -> WorkloadIn:
+async def validate_workload_body(body: WorkloadIn) -> WorkloadIn:
     """Check a workload against the schema and return it with defaults filled in.
 
     Only the shape and ranges are checked here; `POST /v1/estimates` also checks
@@ -174,7 +177,7 @@ def validate_workload_body(body: WorkloadIn) -> WorkloadIn:
 
 
 @router.get("/v1/models", summary="List model presets")
-def list_models() -> list[PresetRead]:
+async def list_models() -> list[PresetRead]:
     """List the published models a workload can name as `{"preset": id}`."""
     return [
         PresetRead(

@@ -7,17 +7,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 
 from service.api.auth import require
-from service.api.deps import PagingDep, SessionDep, now_utc
+from service.api.deps import CatalogDep, PagingDep, SessionDep, now_utc
 from service.api.problems import problem_responses
 from service.api.schemas.catalog import OfferRead, PriceRead
 from service.api.schemas.common import MAX_ID, Instant, Page
 from service.domain.catalog import Offer, PricePoint
 from service.domain.errors import NotFound
 from service.store.offers import get_offer, price_history
-from service.usecases.catalog_cache import CatalogData
 from service.usecases.offers import OfferFilter, offer_at, offers_at
 
 OfferId = Annotated[int, Path(ge=1, le=MAX_ID, description="An offer's id.")]
@@ -69,20 +68,13 @@ def offer_read(offer: Offer, prices: Sequence[PricePoint]) -> OfferRead:
     )
 
 
-def _catalog(request: Request) -> CatalogData:
-    catalog: CatalogData = request.app.state.catalog_cache.get(
-        request.app.state.sessionmaker
-    )
-    return catalog
-
-
 @router.get(
     "",
     summary="List offers with their prices at an instant",
     responses=problem_responses(404, 422),
 )
-def list_offers(
-    request: Request,
+async def list_offers(
+    catalog: CatalogDep,
     paging: PagingDep,
     now: Annotated[datetime, Depends(now_utc)],
     as_of: AsOf = None,
@@ -107,7 +99,7 @@ def list_offers(
     """
     where = OfferFilter(provider, region, accelerator, pricing_model, min_accelerators)
     rows, total = offers_at(
-        _catalog(request),
+        catalog,
         where,
         as_of=as_of or now,
         limit=paging.limit,
@@ -124,14 +116,14 @@ def list_offers(
 @router.get(
     "/{offer_id}", summary="Get an offer", responses=problem_responses(404, 422)
 )
-def read_offer(
-    request: Request,
+async def read_offer(
+    catalog: CatalogDep,
     offer_id: OfferId,
     now: Annotated[datetime, Depends(now_utc)],
     as_of: AsOf = None,
 ) -> OfferRead:
     """Get one offer with its prices valid at `as_of` (default now)."""
-    offer, prices = offer_at(_catalog(request), offer_id, as_of or now)
+    offer, prices = offer_at(catalog, offer_id, as_of or now)
     return offer_read(offer, prices)
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Response
 
 from service.api.auth import require
-from service.api.deps import now_utc
+from service.api.deps import CatalogDep, now_utc
 from service.api.problems import problem_responses
 from service.api.schemas.quotes import QuoteRead, QuoteRequest
-from service.usecases.catalog_cache import CatalogCache
-from service.usecases.quotes import quote_workload
+from service.usecases.quotes import quote_json
 
 router = APIRouter(
     tags=["quotes"],
@@ -23,14 +22,15 @@ router = APIRouter(
 
 @router.post(
     "/v1/quotes",
+    response_model=QuoteRead,
     summary="Quote a workload over the catalogue",
     responses=problem_responses(404, 413, 422),
 )
-def create_quote(
-    request: Request,
+async def create_quote(
     body: QuoteRequest,
+    catalog: CatalogDep,
     now: Annotated[datetime, Depends(now_utc)],
-) -> QuoteRead:
+) -> Response:
     """Rank every (offer, pricing model) priced at `as_of` for a workload.
 
     Each option says how many instances of which offer, for how long and at what
@@ -38,6 +38,5 @@ def create_quote(
     budget; `pareto` holds the options no other beats on both cost and time;
     `excluded` counts what was left out and why.
     """
-    cache: CatalogCache = request.app.state.catalog_cache
-    catalog = cache.get(request.app.state.sessionmaker)
-    return quote_workload(body, catalog=catalog, now=now)
+    answer = quote_json(body, catalog=catalog, now=now)
+    return Response(answer, media_type="application/json")
