@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from service.api.auth import require
 from service.api.deps import CatalogDep, PagingDep, SessionDep, now_utc
@@ -70,6 +70,7 @@ def offer_read(offer: Offer, prices: Sequence[PricePoint]) -> OfferRead:
 
 @router.get(
     "",
+    response_model=Page[OfferRead],
     summary="List offers with their prices at an instant",
     responses=problem_responses(404, 422),
 )
@@ -91,26 +92,30 @@ async def list_offers(
         float | None,
         Query(gt=0, le=100_000, description="At least this many per instance."),
     ] = None,
-) -> Page[OfferRead]:
+) -> Response:
     """List the offers that have a price at `as_of`, with those prices.
 
     Read from the catalogue held in memory, so any instant of the history costs
-    the same.
+    the same; a page asked again within one price interval reuses its answer.
     """
     where = OfferFilter(provider, region, accelerator, pricing_model, min_accelerators)
-    rows, total = offers_at(
-        catalog,
-        where,
-        as_of=as_of or now,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
-    return Page[OfferRead](
-        items=[offer_read(offer, prices) for offer, prices in rows],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    instant = as_of or now
+
+    def encode() -> bytes:
+        rows, total = offers_at(
+            catalog, where, as_of=instant, limit=paging.limit, offset=paging.offset
+        )
+        page = Page[OfferRead](
+            items=[offer_read(offer, prices) for offer, prices in rows],
+            total=total,
+            limit=paging.limit,
+            offset=paging.offset,
+        )
+        return page.model_dump_json().encode()
+
+    key = ("offers", catalog.interval_of(instant), where, paging)
+    answer = catalog.answers.get_or_compute(key, encode)
+    return Response(answer, media_type="application/json")
 
 
 @router.get(
