@@ -51,20 +51,9 @@ def assumptions_read(
 def model_read(model: ModelArchitecture, preset: ModelPreset | None) -> ModelRead:
     """The response body of the architecture used."""
     return ModelRead(
+        **asdict(model),
         preset=preset.id if preset else None,
         name=preset.name if preset else None,
-        parameters=model.parameters,
-        active_parameters=model.active_parameters,
-        layers=model.layers,
-        hidden_size=model.hidden_size,
-        attention_heads=model.attention_heads,
-        kv_heads=model.kv_heads,
-        head_dim=model.head_dim,
-        ffn_hidden_size=model.ffn_hidden_size,
-        vocab_size=model.vocab_size,
-        tied_embeddings=model.tied_embeddings,
-        experts=model.experts,
-        experts_per_token=model.experts_per_token,
         source=preset.source if preset else None,
     )
 

@@ -114,11 +114,9 @@ class AcceleratorEstimateRead(BaseModel):
     inference_reason: str | None = None
 
 
-class ModelRead(BaseModel):
-    """The architecture the estimate used."""
+class ArchitectureRead(BaseModel):
+    """A decoder-only transformer's shape; null where it is not known."""
 
-    preset: str | None
-    name: str | None
     parameters: int
     active_parameters: int | None
     layers: int | None
@@ -129,8 +127,20 @@ class ModelRead(BaseModel):
     ffn_hidden_size: int | None
     vocab_size: int | None
     tied_embeddings: bool | None
+    gated_mlp: bool | None
     experts: int | None
     experts_per_token: int | None
+    kv_lora_rank: int | None
+    qk_rope_head_dim: int | None
+    sliding_window_tokens: int | None
+    max_context_tokens: int | None
+
+
+class ModelRead(ArchitectureRead):
+    """The architecture the estimate used, and its preset if it named one."""
+
+    preset: str | None
+    name: str | None
     source: str | None = None
 
 
@@ -150,27 +160,10 @@ class EstimateRead(BaseModel):
     )
 
 
-class PresetRead(BaseModel):
+class PresetRead(ArchitectureRead):
     """A published model the workload model knows."""
 
     id: str
     name: str
-    parameters: int
-    active_parameters: int | None
-    layers: int | None
-    hidden_size: int | None
-    attention_heads: int | None
-    kv_heads: int | None
-    head_dim: int | None
-    ffn_hidden_size: int | None
-    vocab_size: int | None
-    tied_embeddings: bool | None
-    gated_mlp: bool | None
-    experts: int | None
-    experts_per_token: int | None
-    kv_lora_rank: int | None
-    qk_rope_head_dim: int | None
-    sliding_window_tokens: int | None
-    max_context_tokens: int | None
     source: str
     notes: str
