@@ -13,7 +13,12 @@ from benchmarks.load import (
     run_wrk,
     time_requests,
 )
-from benchmarks.scenarios import QUOTE_70B, published_routes, route_missing
+from benchmarks.scenarios import (
+    QUOTE_70B,
+    distinct,
+    published_routes,
+    route_missing,
+)
 from benchmarks.server import Server, fresh_store, serve
 from benchmarks.synthetic import (
     HISTORY_STARTS_AT,
@@ -140,6 +145,7 @@ def time_quotes(server: Server) -> QuoteTimings:
     skipped = route_missing(cold.status, QUOTE_70B, published_routes(server))
     if skipped:
         return QuoteTimings(cold, None, None, None, skipped)
-    warm = time_requests(server, QUOTE_70B)
+    warm = time_requests(server, distinct(QUOTE_70B))
     small = probe(server, QUOTE_7B)
-    return QuoteTimings(cold, warm, small, time_requests(server, QUOTE_7B), "")
+    small_warm = time_requests(server, distinct(QUOTE_7B))
+    return QuoteTimings(cold, warm, small, small_warm, "")

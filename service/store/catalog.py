@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from service.domain.aliases import AliasResolver, AliasRule
@@ -127,14 +127,61 @@ def offers_by_key(session: Session, provider: str) -> dict[str, int]:
     )
 
 
+OFFER_COLUMNS = (
+    "id",
+    "offer_key",
+    "provider",
+    "region",
+    "zone",
+    "instance_type",
+    "accelerator_id",
+    "accelerator_count",
+    "vcpus",
+    "host_memory_gib",
+    "created_import_id",
+)
+
+
 def insert_offers(session: Session, offers: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert offers in bulk and return their ids by natural key."""
+    """Insert offers in bulk and return their ids by natural key.
+
+    On PostgreSQL the ids are drawn from the table's sequence first and the rows
+    sent with COPY; elsewhere an INSERT returns them.
+    """
     if not offers:
         return {}
-    result = session.execute(
-        insert(OfferRow).returning(OfferRow.offer_key, OfferRow.id), offers
-    )
-    return dict(result.all())
+    if session.connection().dialect.name != "postgresql":
+        result = session.execute(
+            insert(OfferRow).returning(OfferRow.offer_key, OfferRow.id), offers
+        )
+        return dict(result.all())
+    ids = session.scalars(
+        text(
+            "SELECT nextval(pg_get_serial_sequence('offers', 'id')) "
+            "FROM generate_series(1, :count)"
+        ),
+        {"count": len(offers)},
+    ).all()
+    rows = [
+        {**offer, "id": offer_id} for offer, offer_id in zip(offers, ids, strict=True)
+    ]
+    _copy(session, "offers", OFFER_COLUMNS, rows)
+    return {row["offer_key"]: row["id"] for row in rows}
+
+
+def _copy(
+    session: Session,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """Send rows to a PostgreSQL table with COPY, its fastest way in."""
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
 
 
 def open_prices(
@@ -181,17 +228,10 @@ def insert_prices(session: Session, points: Sequence[dict[str, Any]]) -> None:
     """Insert price points in bulk (COPY on PostgreSQL, its fastest way in)."""
     if not points:
         return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    if session.connection().dialect.name != "postgresql":
         session.execute(insert(PricePointRow), points)
         return
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    columns = ", ".join(PRICE_COLUMNS)
-    statement = f"COPY price_points ({columns}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for point in points:
-            copy.write_row([point[column] for column in PRICE_COLUMNS])
+    _copy(session, "price_points", PRICE_COLUMNS, points)
 
 
 def latest_observed_at(session: Session, provider: str) -> datetime | None:

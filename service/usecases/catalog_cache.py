@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import gc
 import threading
 import time
 from collections import OrderedDict
@@ -171,6 +172,10 @@ class CatalogCache:
                 version = store.catalog_version(session)
                 if data is None or data.version != version:
                     data = _load(session, version)
+                    # The catalogue lives until the next version: keep its many
+                    # objects out of the cyclic collector's full passes, whose
+                    # pauses would otherwise grow with the price history.
+                    gc.freeze()
             self._data, self._checked_at = data, self._clock()
             return data
 
