@@ -150,7 +150,12 @@ def training_settings(workload: Workload, log: AssumptionLog) -> TrainingSetting
     spec, given = workload.training, workload.assumptions
     assert spec is not None, "validate_workload requires it for training"
     weights, gradients, master = _precision_defaults(workload.precision)
-    method = log.use("method", spec.method, DEFAULT_METHOD)
+    # Pretraining trains every weight; only fine-tuning has a method to choose.
+    method = (
+        log.use("method", spec.method, DEFAULT_METHOD)
+        if workload.kind == WorkloadKind.FINE_TUNING
+        else FineTuningMethod.FULL
+    )
     tuned = method != FineTuningMethod.FULL
     return TrainingSettings(
         spec=spec,
