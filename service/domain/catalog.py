@@ -59,6 +59,9 @@ class Accelerator:
     aliases: tuple[str, ...] = ()
     source: str = ""
     notes: str = ""
+    # False for chips made for inference alone (AWS Inferentia): quotes do not
+    # offer them for training.
+    trains: bool = True
 
     @property
     def memory_bytes(self) -> int:

@@ -276,6 +276,7 @@ def _accelerator_values(a: Accelerator) -> dict[str, Any]:
         "list_price_source": a.list_price_source,
         "source": a.source,
         "notes": a.notes,
+        "trains": a.trains,
     }
     for precision in PEAK_COLUMNS:
         values[f"peak_tflops_{precision}"] = getattr(a, f"peak_tflops_{precision}")
@@ -303,6 +304,7 @@ def _accelerator(row: AcceleratorRow, aliases: list[str]) -> Accelerator:
         aliases=tuple(aliases),
         source=row.source,
         notes=row.notes,
+        trains=row.trains,
     )
 
 

@@ -108,6 +108,7 @@ def _accelerator(item: dict[str, Any]) -> Accelerator:
         aliases=tuple(item.get("aliases") or ()),
         source=item.get("source", ""),
         notes=item.get("notes") or "",
+        trains=bool(item.get("trains", True)),
     )
 
 

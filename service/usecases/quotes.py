@@ -196,6 +196,8 @@ def option_read(option: Option) -> OptionRead:
             billed_instance_hours=option.billed_instance_hours,
             expected_interruptions=option.expected_interruptions,
             reserved_terms=option.reserved_terms,
+            model_parallel_degree=option.model_parallel_degree,
+            zero_stage=option.zero_stage,
             cost=cost_read(option.cost),
             meets_deadline=option.meets_deadline,
             within_budget=option.within_budget,

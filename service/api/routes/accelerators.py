@@ -41,6 +41,7 @@ def accelerator_read(accelerator: Accelerator) -> AcceleratorRead:
         aliases=list(accelerator.aliases),
         source=accelerator.source,
         notes=accelerator.notes,
+        trains=accelerator.trains,
     )
 
 

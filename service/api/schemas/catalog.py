@@ -50,6 +50,10 @@ class AcceleratorRead(BaseModel):
     aliases: list[str] = Field(description="Names catalogues use for this chip.")
     source: str = Field(description="Where the figures come from.")
     notes: str
+    trains: bool = Field(
+        description="False for chips made for inference alone; quotes do not "
+        "offer them for training."
+    )
 
 
 class PriceRead(BaseModel):

@@ -164,6 +164,10 @@ class TrainingOptionRead(OfferPart):
     billed_instance_hours: float
     expected_interruptions: float | None
     reserved_terms: int | None
+    model_parallel_degree: int = Field(
+        description="Tensor-parallel degree this option assumes (within an instance)."
+    )
+    zero_stage: int | None = Field(description="ZeRO stage this option assumes.")
     cost: CostRead
     meets_deadline: bool | None
     within_budget: bool | None

@@ -31,6 +31,10 @@ HOURS_PER_SERVING_MONTH = 720  # a 30-day month; price lists' 730 h is 1/12 year
 
 # Interconnect of the anchor run below: V100 NVLink 2.0, 300 GB/s per GPU.
 FAST_INTERCONNECT_MIN_GBPS = 300
+# The Megatron-LM anchor scaled whole multi-GPU servers; instances with fewer
+# accelerators put that many more endpoints on the network for the same job, so
+# only servers of at least this many accelerators get the fast figure (judgement).
+FAST_INSTANCE_MIN_ACCELERATORS = 4
 SCALING_OVERHEAD_FAST: Assumption[float] = Assumption(
     0.02,
     "Megatron-LM (Shoeybi et al. 2019, Fig. 5) on 32 DGX-2H servers of 16 V100s: "
@@ -41,8 +45,9 @@ SCALING_OVERHEAD_FAST: Assumption[float] = Assumption(
 SCALING_OVERHEAD_SLOW: Assumption[float] = Assumption(
     0.10,
     "judgement: 5x the NVLink-class figure for chips with under 300 GB/s or unknown "
-    "interconnect, as PCIe 4.0 x16 (64 GB/s) is about 1/5 of V100 NVLink; such "
-    "instances also tend to have slower networks",
+    "interconnect, and for instances of fewer than 4 accelerators, as PCIe 4.0 x16 "
+    "(64 GB/s) is about 1/5 of V100 NVLink; such instances also tend to have "
+    "slower networks",
 )
 MAX_ACCELERATORS_SEARCHED: Assumption[int] = Assumption(
     32_768,
@@ -122,9 +127,12 @@ class QuoteSettings:
     max_accelerators_searched: int = MAX_ACCELERATORS_SEARCHED.value
     _spot: dict[str, SpotAssumptions] = field(default_factory=dict)
 
-    def scaling_overhead(self, accelerator: Accelerator) -> float:
-        """Return c of 1 / (1 + c log2 instances) for an accelerator's interconnect."""
-        fast = (accelerator.interconnect_gbps or 0) >= FAST_INTERCONNECT_MIN_GBPS
+    def scaling_overhead(self, accelerator: Accelerator, per_instance: int) -> float:
+        """Return c of 1 / (1 + c log2 instances) for an instance's interconnect."""
+        fast = (
+            (accelerator.interconnect_gbps or 0) >= FAST_INTERCONNECT_MIN_GBPS
+            and per_instance >= FAST_INSTANCE_MIN_ACCELERATORS
+        )
         return self.overhead_fast if fast else self.overhead_slow
 
     def spot(self, provider: str) -> SpotAssumptions:

@@ -151,6 +151,8 @@ class OfferPlanner:
         accelerator = self.accelerators.get(accelerator_id)
         if accelerator is None:
             return Exclusion.UNKNOWN_ACCELERATOR
+        if self.training and not accelerator.trains:
+            return Exclusion.INFERENCE_ONLY_ACCELERATOR
         # Slices of a GPU (AWS g6f: 1/8 of an L4) share its memory and bandwidth
         # in ways the catalogue does not describe.
         if count < 1 or count != int(count):

@@ -27,6 +27,7 @@ class Exclusion(StrEnum):
     CURRENCY_MISMATCH = "currency_mismatch"
     NON_POSITIVE_PRICE = "non_positive_price"
     UNKNOWN_ACCELERATOR = "unknown_accelerator"
+    INFERENCE_ONLY_ACCELERATOR = "inference_only_accelerator"
     FRACTIONAL_ACCELERATORS = "fractional_accelerators"
     NO_PEAK_FOR_PRECISION = "no_peak_for_precision"
     NO_MEMORY_BANDWIDTH = "no_memory_bandwidth"
@@ -144,6 +145,8 @@ class TrainingOption:
     billed_instance_hours: float
     expected_interruptions: float | None
     reserved_terms: int | None
+    model_parallel_degree: int
+    zero_stage: int | None
     cost: CostBreakdown
     meets_deadline: bool | None
     within_budget: bool | None

@@ -148,7 +148,8 @@ def size_training(
     last = most // per_instance
     if constraints.max_instances is not None:
         last = min(last, constraints.max_instances)
-    ideal, overhead = fit.accelerator_hours, settings.scaling_overhead(accelerator)
+    ideal = fit.accelerator_hours
+    overhead = settings.scaling_overhead(accelerator, per_instance)
     candidates = max(0, last - first) // step + 1
     steady = pick_count(
         candidates,
@@ -231,6 +232,8 @@ def training_option(
         billed_instance_hours=plan.billed_instance_hours,
         expected_interruptions=plan.expected_interruptions,
         reserved_terms=plan.reserved_terms,
+        model_parallel_degree=shape.fit.model_parallel_degree or 1,
+        zero_stage=shape.fit.zero_stage,
         cost=cost,
         meets_deadline=None if deadline is None else plan.wall_clock_hours <= deadline,
         within_budget=None if budget is None else cost.total <= budget.amount,

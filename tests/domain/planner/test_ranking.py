@@ -19,11 +19,11 @@ from service.domain.planner.sweep import pareto_indexes
 from tests.domain.planner.catalogue import CHIP_A, CHIP_FAST, CHIPS, priced, training
 
 # One 4-chip instance runs 100 h; single-chip instances need 2 and run 220 h
-# (CHIP_A, slow tier) or 204 h (CHIP_FAST, 2 x 0.02 = 1.02 loss).
+# (1 + 0.1 log2 2: one chip to an instance counts as slow interconnect).
 OFFERS = [
     priced(1, CHIP_A, 4, "8", region="r1"),  # 100 h, $800
     priced(2, CHIP_A, 1, "1", region="r2"),  # 220 h, $440
-    priced(3, CHIP_FAST, 1, "3", region="r3"),  # 204 h, $1,224: slower, dearer
+    priced(3, CHIP_FAST, 1, "3", region="r3"),  # 220 h, $1,320: slower, dearer
     priced(4, CHIP_A, 4, "4.4", region="r4"),  # 100 h, $440: as cheap as 2, faster
 ]
 
@@ -40,7 +40,7 @@ def test_cost_ranks_cheapest_first_and_breaks_ties_by_time() -> None:
         Decimal("440.00"),
         Decimal("440.00"),
         Decimal("800.00"),
-        Decimal("1224.00"),
+        Decimal("1320.00"),
     ]
     assert ids(quote.options) == [4, 2, 1, 3]
 
@@ -48,7 +48,8 @@ def test_cost_ranks_cheapest_first_and_breaks_ties_by_time() -> None:
 def test_time_ranks_fastest_first_and_breaks_ties_by_cost() -> None:
     quote = plan_quote(training(), OFFERS, CHIPS, objective=Objective.TIME)
 
-    assert ids(quote.options) == [4, 1, 3, 2]
+    # 2 and 3 both take 220 h: the cheaper first.
+    assert ids(quote.options) == [4, 1, 2, 3]
 
 
 def test_equal_cost_and_time_fall_back_to_offer_id_then_pricing_model() -> None:

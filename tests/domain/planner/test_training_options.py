@@ -69,13 +69,30 @@ def test_two_single_chip_instances_pay_the_scaling_loss() -> None:
     assert option.cost.total == Decimal("880.00")
 
 
-def test_nvlink_class_chips_lose_less_across_instances() -> None:
-    # 900 GB/s is over the 300 GB/s bar: c = 0.02, efficiency 1 / 1.02.
+def test_nvlink_class_servers_lose_less_across_instances() -> None:
+    # 900 GB/s chips, 4 to an instance: c = 0.02. One instance takes 100 h, over
+    # the 60 h deadline; two: 400 accelerator-hours / 8 x (1 + 0.02) = 51 h.
+    quote = plan_quote(
+        training(),
+        [priced(1, CHIP_FAST, 4, "8")],
+        CHIPS,
+        constraints=Constraints(deadline_hours=60),
+    )
+
+    option = only(quote.options)
+    assert option.instances == 2
+    assert option.scaling_efficiency == pytest.approx(1 / 1.02)
+    assert option.wall_clock_hours == pytest.approx(51)
+
+
+def test_single_accelerator_instances_count_as_slow_interconnect() -> None:
+    # The same chip one to an instance: c = 0.10; two instances (memory needs
+    # two chips) take 400 / 2 x (1 + 0.1) = 220 h.
     quote = plan_quote(training(), [priced(1, CHIP_FAST, 1, "2")], CHIPS)
 
     option = only(quote.options)
-    assert option.scaling_efficiency == pytest.approx(1 / 1.02)
-    assert option.wall_clock_hours == pytest.approx(200 * 1.02)
+    assert option.scaling_efficiency == pytest.approx(1 / 1.1)
+    assert option.wall_clock_hours == pytest.approx(220)
 
 
 def test_a_deadline_adds_instances_until_it_is_met() -> None:
