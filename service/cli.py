@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from service.settings import get_settings
 
 
@@ -78,6 +80,7 @@ def import_file(args: argparse.Namespace) -> int:
                     now=datetime.now(UTC),
                     scope=args.scope,
                     actor="cli",
+                    new_provider=args.new_provider,
                 )
             except DomainError as error:
                 print(f"import refused: {error}", file=sys.stderr)
@@ -158,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     import_cmd.add_argument("--scope", choices=("full", "partial"), default="full")
     import_cmd.add_argument(
+        "--new-provider",
+        action="store_true",
+        help="the provider is new, though its name is close to a known one",
+    )
+    import_cmd.add_argument(
         "--anomalies", action="store_true", help="print every anomaly"
     )
     import_cmd.set_defaults(run=import_file)
@@ -176,7 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     keys_cmd.set_defaults(run=keys)
 
     args = parser.parse_args(argv)
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        print(f"cannot use the database: {reason}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

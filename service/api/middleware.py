@@ -64,6 +64,11 @@ class RequestContext:
             )
 
 
+# The routes that take files; every other body has the JSON limit, whatever its
+# declared content type.
+UPLOAD_PATHS = frozenset({"/v1/catalog/imports"})
+
+
 class BodySizeLimit:
     """Refuse request bodies over a size with 413, before the route reads them.
 
@@ -82,7 +87,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        upload = headers.get(b"content-type", b"").startswith(b"multipart/")
+        upload = scope["path"] in UPLOAD_PATHS
         limit = self.max_upload_bytes if upload else self.max_json_bytes
         declared = headers.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:

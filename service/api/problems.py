@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from service.domain.errors import (
     DomainError,
@@ -233,12 +233,18 @@ def _database_or_unexpected(
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route of this path answers (Starlette names only one)."""
+    """Every method the OpenAPI document lists for this path (Starlette names one)."""
+    routes = getattr(request.app.state, "allowed_methods", None)
+    if routes is None:
+        routes = [
+            (compile_path(path)[0], {m.upper() for m in operations})
+            for path, operations in request.app.openapi().get("paths", {}).items()
+        ]
+        request.app.state.allowed_methods = routes
     methods: set[str] = set()
-    for route in request.app.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+    for pattern, route_methods in routes:
+        if pattern.match(request.url.path):
+            methods |= route_methods
     return sorted(methods)
 
 

@@ -42,11 +42,13 @@ class NotFound(DomainError):
 class UnknownName(DomainError):
     """A request names something the catalogue does not have (field, nearest)."""
 
-    def __init__(self, field: str, kind: str, name: str, nearest: list[str]):
+    def __init__(
+        self, field: str, kind: str, name: str, nearest: list[str], hint: str = ""
+    ):
         self.field = field
         self.nearest = nearest
-        hint = f"; nearest: {', '.join(nearest)}" if nearest else ""
-        super().__init__(f"no {kind} {name!r}{hint}")
+        near = f"; nearest: {', '.join(nearest)}" if nearest else ""
+        super().__init__(f"no {kind} {name!r}{near}{hint}")
 
 
 class SnapshotRejected(DomainError):

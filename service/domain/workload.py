@@ -270,7 +270,8 @@ def find_accelerator(accelerators: Iterable[Accelerator], name: str) -> Accelera
         keys = {accelerator.id, accelerator.name, *accelerator.aliases}
         if wanted in {key.lower() for key in keys}:
             return accelerator
-    raise UnknownAccelerator(name, nearest_names(wanted, [a.id for a in known]))
+    names = [n for a in known for n in (a.id, *a.aliases)]
+    raise UnknownAccelerator(name, nearest_names(wanted, names))
 
 
 def validate_common(workload: Workload) -> None:

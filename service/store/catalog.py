@@ -118,6 +118,11 @@ def load_resolver(session: Session) -> AliasResolver:
     return AliasResolver(aliases, rules)
 
 
+def providers(session: Session) -> list[str]:
+    """Every provider the catalogue has offers of."""
+    return list(session.scalars(select(OfferRow.provider).distinct()))
+
+
 def offers_by_key(session: Session, provider: str) -> dict[str, int]:
     """The ids of a provider's offers by natural key."""
     return dict(

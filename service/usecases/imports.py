@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 from collections import Counter
@@ -12,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.domain.errors import SnapshotRejected
+from service.domain.errors import ImportFormatError, SnapshotRejected, UnknownName
 from service.domain.ingest.skypilot import parse_skypilot_csv
 from service.domain.snapshot import ParsedSnapshot, SnapshotEntry
 from service.store import catalog as store
@@ -29,6 +30,42 @@ def checksum_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def decode_text(content: bytes) -> str:
+    """A catalogue file's text: UTF-8 (with or without a BOM), or UTF-16 with one."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return content.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ImportFormatError(
+            f"the file is not {encoding.upper()} text (byte {error.start}); "
+            "catalogue files are UTF-8 CSV"
+        ) from None
+
+
+# How alike (difflib's ratio) a new provider's name and a known one must be for
+# the new one to be taken for a typo: "lamda" and "lambda" score 0.91 (judgement).
+TYPO_SIMILARITY = 0.8
+
+
+def check_provider_name(session: Session, provider: str, *, new_provider: bool) -> None:
+    """Refuse a new provider name that looks like a typo of a known one."""
+    known = store.providers(session)
+    if provider in known or new_provider:
+        return
+    close = difflib.get_close_matches(provider, known, n=3, cutoff=TYPO_SIMILARITY)
+    if close:
+        raise UnknownName(
+            "body.provider",
+            "provider",
+            provider,
+            close,
+            hint="; a new provider? send new_provider=true",
+        )
+
+
 def import_catalog_file(
     session: Session,
     *,
@@ -40,11 +77,16 @@ def import_catalog_file(
     file_format: str = "skypilot",
     scope: str = "full",
     actor: str | None = None,
+    new_provider: bool = False,
 ) -> CatalogImportRow:
-    """Parse a catalogue file and apply it as the provider's snapshot at observed_at."""
-    text = content.decode("utf-8-sig")
+    """Parse a catalogue file and apply it as the provider's snapshot at observed_at.
+
+    A provider the catalogue does not have yet, but whose name is close to one it
+    has, is taken for a typo unless `new_provider` says otherwise.
+    """
+    check_provider_name(session, provider, new_provider=new_provider)
     snapshot = parse_skypilot_csv(
-        text, provider=provider, resolver=store.load_resolver(session)
+        decode_text(content), provider=provider, resolver=store.load_resolver(session)
     )
     return apply_snapshot(
         session,
@@ -79,6 +121,13 @@ def apply_snapshot(
     A snapshot older than the newest one imported for the provider is refused.
     """
     provider = snapshot.provider
+    if scope == "full" and not snapshot.entries:
+        raise ImportFormatError(
+            f"the file has no usable offer ({snapshot.rows_read} rows read, "
+            f"{len(snapshot.anomalies)} anomalies): as the provider's whole list "
+            "it would close every price of {provider}; send scope=partial to add "
+            "nothing".replace("{provider}", provider)
+        )
     version = store.lock_catalog(session, now)
     latest = store.latest_observed_at(session, provider)
     if latest is not None and observed_at < latest:
@@ -117,6 +166,7 @@ def apply_snapshot(
         offer_ids,
         observed_at=observed_at,
         full=scope == "full",
+        same_instant=latest == observed_at,
     )
     store.close_prices(session, changes.to_close, observed_at)
     store.insert_prices(
@@ -172,7 +222,13 @@ def _price_changes(
     *,
     observed_at: datetime,
     full: bool,
+    same_instant: bool,
 ) -> _Changes:
+    """What a snapshot opens, closes and keeps.
+
+    At the instant of the provider's newest snapshot, another snapshot may only
+    add prices: changing one would make two snapshots of that instant disagree.
+    """
     changes = _Changes()
     seen: set[tuple[int, str]] = set()
     for entry in entries:
@@ -188,25 +244,33 @@ def _price_changes(
             if current_price == price:
                 changes.unchanged += 1
                 continue
-            _refuse_same_instant(valid_from, observed_at, entry.key, model)
+            _refuse_same_instant(
+                valid_from, observed_at, entry.key, model, same_instant
+            )
             changes.to_close.append(point_id)
             changes.to_open.append((offer_id, str(model), price))
     if full:
         for key, (point_id, _price, valid_from) in open_points.items():
             if key not in seen:
-                _refuse_same_instant(valid_from, observed_at, str(key[0]), key[1])
+                _refuse_same_instant(
+                    valid_from, observed_at, str(key[0]), key[1], same_instant
+                )
                 changes.to_close.append(point_id)
     return changes
 
 
 def _refuse_same_instant(
-    valid_from: datetime, observed_at: datetime, offer: str, model: str
+    valid_from: datetime,
+    observed_at: datetime,
+    offer: str,
+    model: str,
+    same_instant: bool,
 ) -> None:
-    if valid_from >= observed_at:
+    if same_instant or valid_from >= observed_at:
         raise SnapshotRejected(
-            f"the {model} price of offer {offer} was set by another snapshot at "
-            f"{valid_from.isoformat()}; a different snapshot at the same instant "
-            "cannot replace it"
+            f"the {model} price of offer {offer} stands in another snapshot of "
+            f"{observed_at.isoformat()}; a different snapshot of the same instant "
+            "cannot change it (send it with a later observed_at)"
         )
 
 

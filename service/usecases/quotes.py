@@ -100,7 +100,7 @@ def _quote(request: QuoteRequest, catalog: CatalogData, as_of: datetime) -> Quot
         catalog.accelerators,
         constraints=to_constraints(request.constraints, catalog),
         objective=Objective(request.objective),
-        pricing=to_pricing(request.pricing),
+        pricing=to_pricing(request.pricing, catalog),
         limit=request.limit,
     )
 
@@ -148,8 +148,20 @@ def to_constraints(given: ConstraintsIn, catalog: CatalogData) -> Constraints:
     )
 
 
-def to_pricing(given: PricingIn) -> PricingAssumptions:
-    """The planner's pricing assumptions."""
+def to_pricing(given: PricingIn, catalog: CatalogData) -> PricingAssumptions:
+    """The planner's pricing assumptions, with every provider named checked."""
+    for field in (
+        "spot_monthly_interruption_fraction",
+        "spot_interruptions_per_instance_hour",
+    ):
+        for provider in getattr(given, field):
+            if provider not in catalog.providers:
+                raise UnknownName(
+                    f"body.pricing.{field}",
+                    "provider",
+                    provider,
+                    nearest_names(provider, catalog.providers),
+                )
     return PricingAssumptions(**given.model_dump())
 
 

@@ -63,11 +63,18 @@ def import_summary(row: CatalogImportRow) -> ImportSummary:
     )
 
 
+# A file of junk can hold a hundred thousand anomalies; the answer lists these
+# many and counts the rest.
+ANOMALIES_LISTED = 1000
+
+
 def import_read(row: CatalogImportRow) -> ImportRead:
     """The full response body of an import."""
+    listed = row.anomalies[:ANOMALIES_LISTED]
     return ImportRead(
         **import_summary(row).model_dump(),
-        anomalies=[AnomalyRead(**a) for a in row.anomalies],
+        anomalies=[AnomalyRead(**a) for a in listed],
+        anomalies_omitted=len(row.anomalies) - len(listed),
     )
 
 
@@ -95,6 +102,13 @@ def create_import(
         Instant, Form(description="When the prices were seen (ISO 8601, with zone).")
     ],
     idempotency_key: IdempotencyKey = None,
+    new_provider: Annotated[
+        bool,
+        Form(
+            description="Say the provider is new when its name is close to a "
+            "known one (otherwise taken for a typo and refused)."
+        ),
+    ] = False,
     format: Annotated[
         Literal["skypilot"], Form(description="The file's format.")
     ] = "skypilot",
@@ -115,7 +129,14 @@ def create_import(
     """
     content = file.file.read()
     digest = request_digest(
-        [provider, observed_at.isoformat(), format, scope, checksum_of(content)]
+        [
+            provider,
+            observed_at.isoformat(),
+            format,
+            scope,
+            new_provider,
+            checksum_of(content),
+        ]
     )
 
     def write() -> tuple[int, ImportRead, str]:
@@ -129,6 +150,7 @@ def create_import(
             file_format=format,
             scope=scope,
             actor=principal.key_id,
+            new_provider=new_provider,
         )
         return 201, import_read(record), f"/v1/catalog/imports/{record.id}"
 

@@ -119,4 +119,8 @@ class ImportSummary(BaseModel):
 class ImportRead(ImportSummary):
     """A catalogue import with every anomaly it reported."""
 
-    anomalies: list[AnomalyRead] = Field(description="Rows not stored as read.")
+    anomalies: list[AnomalyRead] = Field(
+        description="Rows not stored as read: the first 1,000 (all are counted in "
+        "`anomaly_counts`)."
+    )
+    anomalies_omitted: int = Field(description="Anomalies past the first 1,000.")

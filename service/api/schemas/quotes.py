@@ -227,7 +227,32 @@ class QuoteRead(BaseModel):
 class PlanCreate(QuoteRequest):
     """A quote request to save under a name."""
 
-    name: str = Field(min_length=1, max_length=200)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "llama 2 7b within 30 days",
+                    "workload": {
+                        "kind": "pretraining",
+                        "model": {"preset": "llama-2-7b"},
+                        "training": {
+                            "tokens": 2_000_000_000_000,
+                            "sequence_length": 4096,
+                        },
+                    },
+                    "constraints": {"deadline_hours": 720},
+                    "limit": 5,
+                }
+            ]
+        }
+    )
+
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+        description="Printable text, not only spaces.",
+    )
 
 
 class PlanRead(BaseModel):

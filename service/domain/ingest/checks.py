@@ -13,9 +13,21 @@ from service.domain.snapshot import Anomaly, SnapshotEntry
 # rows in the bundled sources are about $13 (GCP H100 outside us-central1), so a
 # price 7x that is a data error, not a price.
 MAX_PRICE_PER_ACCELERATOR_HOUR = Decimal(100)
+# Nobody rents a hundredth of a GPU-hour for less than this: the cheapest real rows
+# (Vast consumer GPUs) are about 0.05 USD per accelerator-hour (judgement).
+MIN_PRICE_PER_ACCELERATOR_HOUR = Decimal("0.001")
+# Accelerators in one rentable unit: from a slice of a GPU (AWS g6f: 1/8 of an
+# L4) to the largest TPU v5p pod slice of 6,144 chips, with room (judgement).
+MIN_ACCELERATORS = Decimal("0.01")
+MAX_ACCELERATORS = Decimal(65_536)
 # One price shared by this many different sizes of the same accelerator in one
 # place is a placeholder (e.g. GCP's tpu-v6e rows all at 700.0, from 1 to 256 chips).
 PLACEHOLDER_MIN_SIZES = 3
+
+
+def sane_count(count: Decimal) -> bool:
+    """Whether an accelerator count can describe a real rentable unit."""
+    return MIN_ACCELERATORS <= count <= MAX_ACCELERATORS
 
 
 def check_prices(
@@ -61,9 +73,13 @@ def _sane_prices(
             detail = (
                 f"{model} price {price} repeats over sizes of {entry.accelerator_id}"
             )
-        elif per_accelerator > MAX_PRICE_PER_ACCELERATOR_HOUR:
+        elif not (
+            MIN_PRICE_PER_ACCELERATOR_HOUR
+            <= per_accelerator
+            <= MAX_PRICE_PER_ACCELERATOR_HOUR
+        ):
             reason = "implausible_price"
-            detail = f"{model} price {per_accelerator:.2f} per accelerator-hour"
+            detail = f"{model} price {per_accelerator:.6g} per accelerator-hour"
         else:
             kept[model] = price
             continue

@@ -176,13 +176,24 @@ def _tpu_entry(
         )
         return []
     family, size = match.group(1), int(match.group(2))
+    cores_per_chip = TPU_CORES_PER_CHIP.get(family, 1)
+    if size < 1 or size % cores_per_chip or size // cores_per_chip > 65_536:
+        anomalies.append(
+            Anomaly(
+                raw.line,
+                "bad_accelerator_count",
+                f"TPU slice {raw.accelerator_name!r}: {size} is not a whole number "
+                f"of chips of {cores_per_chip} cores",
+            )
+        )
+        return []
     resolution = resolver.resolve("gcp", family, raw.accelerator_name)
     if resolution.accelerator_id is None:
         anomalies.append(
             Anomaly(raw.line, "unmapped_accelerator", resolution.reason or "")
         )
         return []
-    chips = Decimal(size) / TPU_CORES_PER_CHIP.get(family, 1)
+    chips = Decimal(size // cores_per_chip)
     return [
         entry_from_row(
             raw,

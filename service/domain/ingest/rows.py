@@ -57,6 +57,15 @@ def entry_from_row(
     )
 
 
+# Names a row gives, with the longest the store keeps.
+NAME_COLUMNS = {
+    "Region": 64,
+    "AvailabilityZone": 64,
+    "InstanceType": 128,
+    "AcceleratorName": 128,
+}
+
+
 def read_row(
     record: dict[str, str | None], line: int, anomalies: list[Anomaly]
 ) -> RawRow | None:
@@ -67,6 +76,17 @@ def read_row(
     if not region:
         anomalies.append(Anomaly(line, "no_region", "row has no region"))
         return None
+    for name, longest in NAME_COLUMNS.items():
+        text = cell(name)
+        if len(text) > longest or not text.isprintable():
+            anomalies.append(
+                Anomaly(
+                    line,
+                    "bad_text",
+                    f"{name} is over {longest} characters or holds control characters",
+                )
+            )
+            return None
     prices: dict[str, Decimal] = {}
     for column, model in PRICE_COLUMNS.items():
         value = cell(column)
@@ -100,10 +120,20 @@ def _decimal(value: str) -> Decimal | None:
     if not value:
         return None
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
+
+
+# Host vCPUs and memory are descriptive; a value past this is a data error.
+MAX_HOST_FIGURE = 1e7
 
 
 def _float(value: str) -> float | None:
-    return float(value) if value else None
+    if not value:
+        return None
+    number = float(value)
+    if not 0 <= number <= MAX_HOST_FIGURE:
+        raise ValueError(f"host figure {value!r} is out of range")
+    return number

@@ -13,7 +13,12 @@ import io
 
 from service.domain.aliases import AliasResolver
 from service.domain.errors import ImportFormatError
-from service.domain.ingest.checks import check_prices
+from service.domain.ingest.checks import (
+    MAX_ACCELERATORS,
+    MIN_ACCELERATORS,
+    check_prices,
+    sane_count,
+)
 from service.domain.ingest.gcp import pair_gcp_rows
 from service.domain.ingest.rows import RawRow, entry_from_row, read_row
 from service.domain.snapshot import Anomaly, ParsedSnapshot, SnapshotEntry
@@ -25,8 +30,11 @@ def parse_skypilot_csv(
     text: str, *, provider: str, resolver: AliasResolver
 ) -> ParsedSnapshot:
     """Parse a SkyPilot-format catalogue of one provider into offers and anomalies."""
-    reader = csv.DictReader(io.StringIO(text))
-    columns = set(reader.fieldnames or ())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        columns = set(reader.fieldnames or ())
+    except csv.Error as error:
+        raise ImportFormatError(f"unreadable CSV header: {error}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing or "Price" not in columns:
         missing += [] if "Price" in columns else ["Price"]
@@ -34,11 +42,16 @@ def parse_skypilot_csv(
     snapshot = ParsedSnapshot(provider=provider)
 
     raw_rows: list[RawRow] = []
-    for record in reader:
-        snapshot.rows_read += 1
-        raw = read_row(record, reader.line_num, snapshot.anomalies)
-        if raw is not None:
-            raw_rows.append(raw)
+    try:
+        for record in reader:
+            snapshot.rows_read += 1
+            raw = read_row(record, reader.line_num, snapshot.anomalies)
+            if raw is not None:
+                raw_rows.append(raw)
+    except csv.Error as error:
+        raise ImportFormatError(
+            f"unreadable CSV near line {reader.line_num}: {error}"
+        ) from None
 
     if provider == "gcp":
         entries = pair_gcp_rows(raw_rows, resolver, snapshot.anomalies)
@@ -62,9 +75,15 @@ def _plain_entries(
                 Anomaly(raw.line, "unmapped_accelerator", resolution.reason or "")
             )
             continue
-        if raw.accelerator_count is None or raw.accelerator_count <= 0:
+        count = raw.accelerator_count
+        if count is None or not sane_count(count):
             anomalies.append(
-                Anomaly(raw.line, "bad_accelerator_count", "no accelerator count")
+                Anomaly(
+                    raw.line,
+                    "bad_accelerator_count",
+                    f"accelerator count {raw.accelerator_count} is not between "
+                    f"{MIN_ACCELERATORS} and {MAX_ACCELERATORS}",
+                )
             )
             continue
         entries.append(
@@ -72,7 +91,7 @@ def _plain_entries(
                 raw,
                 provider=provider,
                 accelerator_id=resolution.accelerator_id,
-                accelerator_count=raw.accelerator_count,
+                accelerator_count=count,
             )
         )
     return entries

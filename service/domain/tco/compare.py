@@ -128,7 +128,15 @@ def _cheapest(results: tuple[StrategyResult, ...]) -> Strategy | None:
     priced = [r for r in results if r.total is not None]
     if not priced:
         return None
-    return min(priced, key=lambda r: _amount(r.total)).strategy
+    # Totals are rounded to the cent: on a tie (tiny demand) the finer effective
+    # price per delivered hour decides, then the order strategies are listed in.
+    return min(
+        priced,
+        key=lambda r: (
+            _amount(r.total),
+            _amount(r.effective_price_per_accelerator_hour),
+        ),
+    ).strategy
 
 
 def _amount(total: Money | None) -> Decimal:
