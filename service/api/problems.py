@@ -52,8 +52,8 @@ class Problem(BaseModel):
                     "type": "/problems/not-found",
                     "title": "Not found",
                     "status": 404,
-                    "detail": "no accelerator 'h100-sxm5'; nearest: h100-sxm",
-                    "instance": "/v1/accelerators/h100-sxm5",
+                    "detail": "no accelerator 'h100-sxm6'; nearest: h100-sxm",
+                    "instance": "/v1/accelerators/h100-sxm6",
                     "nearest": ["h100-sxm"],
                 }
             ]
