@@ -14,6 +14,7 @@ from benchmarks.load import (
     time_requests,
 )
 from benchmarks.scenarios import (
+    LLAMA_7B_PRETRAINING,
     QUOTE_70B,
     distinct,
     published_routes,
@@ -35,15 +36,7 @@ HISTORY_SNAPSHOTS = 100
 QUOTE_7B = Request(
     "POST",
     "/v1/quotes",
-    {
-        "workload": {
-            "kind": "pretraining",
-            "model": {"preset": "llama-2-7b"},
-            "training": {"tokens": 2_000_000_000_000, "sequence_length": 4096},
-        },
-        "constraints": {"deadline_hours": 720},
-        "limit": 10,
-    },
+    {**(QUOTE_70B.body or {}), "workload": LLAMA_7B_PRETRAINING},
 )
 
 
