@@ -112,6 +112,23 @@ def run_wrk(server: Server, request: Request, *, seconds: int) -> LoadResult:
     )
 
 
+def combine(rounds: list[LoadResult]) -> LoadResult:
+    """Several runs of one request shape as one: requests over seconds, the median
+    p50, the worst p99 and max, every error."""
+    requests = sum(r.requests for r in rounds)
+    seconds = sum(r.seconds for r in rounds)
+    return LoadResult(
+        requests=requests,
+        seconds=round(seconds, 3),
+        requests_per_second=round(requests / seconds, 1) if seconds else 0.0,
+        p50_ms=statistics.median(r.p50_ms for r in rounds),
+        p99_ms=max(r.p99_ms for r in rounds),
+        max_ms=max(r.max_ms for r in rounds),
+        non_2xx=sum(r.non_2xx for r in rounds),
+        socket_errors=sum(r.socket_errors for r in rounds),
+    )
+
+
 def settle(server: Server) -> None:
     """Wait until the requests wrk left in flight are done and the server is idle."""
     deadline = time.monotonic() + SETTLE_MAX_SECONDS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,16 +70,21 @@ class Target:
 
 
 def ratios(run: DatabaseRun) -> dict[str, float]:
-    """Requests per second of each scenario over the floor's."""
+    """Requests per second of each scenario over the floor's: the median over the
+    rounds of the ratio to the floor measured in the same round."""
     floor = run.scenario(FLOOR)
-    if floor is None or floor.load is None:
+    if floor is None or not floor.rounds:
         return {}
     return {
         f"{s.name}/{FLOOR}": round(
-            s.load.requests_per_second / floor.load.requests_per_second, 3
+            statistics.median(
+                mine.requests_per_second / base.requests_per_second
+                for mine, base in zip(s.rounds, floor.rounds, strict=True)
+            ),
+            3,
         )
         for s in run.scenarios
-        if s.load is not None and s.name != FLOOR
+        if s.rounds and s.name != FLOOR
     }
 
 
@@ -197,9 +203,12 @@ def markdown(run: DatabaseRun) -> str:
         f"in the worktree (service/ files hash {m['service_tree_sha256'][:12]}). "
         f"Load average {s['load_average_start']} at the start, "
         f"{run.load_average_end} at the end.",
-        f"wrk: {s['connections']} connections, {s['threads']} threads, "
-        f"{s['seconds']} s per scenario after a {s['warmup_seconds']} s warm-up; "
-        "one uvicorn worker (`compute-cost serve`).",
+        f"wrk: {s['connections']} connections, {s['threads']} threads; "
+        f"{s.get('rounds', 1)} rounds of every scenario in turn, {s['seconds']} s "
+        f"each after a {s['warmup_seconds']} s warm-up; "
+        "one uvicorn worker (`compute-cost serve`). Requests/s is over all rounds; "
+        "vs floor is the median of each round's ratio to that round's floor; p50 the "
+        "median and p99 the worst of the rounds.",
         *(
             ["**The files under service/ changed during the run.**"]
             if run.service_changed_during_run

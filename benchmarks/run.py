@@ -22,6 +22,7 @@ from benchmarks.report import DatabaseRun, write_results
 from benchmarks.scaling import measure_history, measure_quote_scales
 from benchmarks.scenarios import (
     CATALOGUE_FILES,
+    ROUNDS,
     ScenarioResult,
     import_catalogue,
     measure_scenarios,
@@ -43,7 +44,14 @@ def main(argv: list[str] | None = None) -> int:
         "and dropped), e.g. postgresql://postgres@127.0.0.1:5432/postgres",
     )
     parser.add_argument(
-        "--seconds", type=int, default=10, help="measured seconds per wrk scenario"
+        "--seconds", type=int, default=5, help="measured seconds per wrk run"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=ROUNDS,
+        help="runs of every scenario, in turn (their ratios to the floor are "
+        "compared round by round)",
     )
     parser.add_argument(
         "--skip-scaling",
@@ -110,6 +118,7 @@ def run_database(
         "connections": CONNECTIONS,
         "threads": THREADS,
         "seconds": args.seconds,
+        "rounds": args.rounds,
         "warmup_seconds": WARMUP_SECONDS,
         "wrk_timeout": TIMEOUT,
         "load_average_start": load_average(),
@@ -128,7 +137,9 @@ def run_database(
         run.imports = import_catalogue(server, catalogs)
         for item in run.imports:
             print(f"  import {item.provider}: {item.status}, {item.seconds} s")
-        run.scenarios = measure_scenarios(server, seconds=args.seconds)
+        run.scenarios = measure_scenarios(
+            server, seconds=args.seconds, rounds=args.rounds
+        )
         for scenario in run.scenarios:
             print(f"  {scenario.name}: {_scenario_line(scenario)}")
         run.server_log_problems = server.log_problems()
@@ -137,7 +148,7 @@ def run_database(
         run.scaling_skipped = "skipped (--skip-scaling)"
     else:
         run.quote_scales = measure_quote_scales(postgres_url)
-        run.history = measure_history(postgres_url, seconds=args.seconds)
+        run.history = measure_history(postgres_url, seconds=args.seconds * args.rounds)
     run.load_average_end = load_average()
     run.service_changed_during_run = tree_sha256(ROOT / "service") != service_hash
     return run

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.load import LoadResult, Probe, Request, probe, run_wrk
+from benchmarks.load import LoadResult, Probe, Request, combine, probe, run_wrk
 from benchmarks.server import Server
 
 # Provider, and the instant each real file was observed (catalogs/SOURCE.md).
@@ -63,6 +63,9 @@ SCENARIOS = {
     ),
 }
 FLOOR = "validate"
+# Every scenario is measured this many times, in turn, so that a slow spell of
+# the shared machine falls on all of them rather than on one.
+ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,8 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class ScenarioResult:
-    """One request shape: what wrk measured, or why it was skipped."""
+    """One request shape: what wrk measured in each round and in all, or why it
+    was skipped."""
 
     name: str
     method: str
@@ -87,6 +91,7 @@ class ScenarioResult:
     probe: Probe
     load: LoadResult | None
     skipped: str
+    rounds: tuple[LoadResult, ...] = ()
 
 
 def import_catalogue(server: Server, catalogs: Path) -> list[ImportResult]:
@@ -134,22 +139,31 @@ def route_missing(status: int, request: Request, routes: set[tuple[str, str]]) -
     return ""
 
 
-def measure_scenarios(server: Server, *, seconds: int) -> list[ScenarioResult]:
-    """Probe each request shape once, then measure it with wrk (warm-up first)."""
+def measure_scenarios(
+    server: Server, *, seconds: int, rounds: int = ROUNDS
+) -> list[ScenarioResult]:
+    """Probe each request shape once, then measure them all with wrk, in turn,
+    `rounds` times (each run after its own warm-up)."""
     routes = published_routes(server)
-    results = []
-    for name, request in SCENARIOS.items():
-        first = probe(server, request)
-        skipped = route_missing(first.status, request, routes)
-        load = None if skipped else run_wrk(server, request, seconds=seconds)
-        results.append(
-            ScenarioResult(
-                name=name,
-                method=request.method,
-                path=request.path,
-                probe=first,
-                load=load,
-                skipped=skipped,
-            )
+    probes = {name: probe(server, request) for name, request in SCENARIOS.items()}
+    skipped = {
+        name: route_missing(probes[name].status, request, routes)
+        for name, request in SCENARIOS.items()
+    }
+    measured: dict[str, list[LoadResult]] = {name: [] for name in SCENARIOS}
+    for _ in range(rounds):
+        for name, request in SCENARIOS.items():
+            if not skipped[name]:
+                measured[name].append(run_wrk(server, request, seconds=seconds))
+    return [
+        ScenarioResult(
+            name=name,
+            method=request.method,
+            path=request.path,
+            probe=probes[name],
+            load=combine(measured[name]) if measured[name] else None,
+            skipped=skipped[name],
+            rounds=tuple(measured[name]),
         )
-    return results
+        for name, request in SCENARIOS.items()
+    ]
