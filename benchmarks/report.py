@@ -90,24 +90,8 @@ def ratios(run: DatabaseRun) -> dict[str, float]:
 
 def targets(run: DatabaseRun) -> list[Target]:
     """Each target of the issue checked against this run's figures."""
-    shares = ratios(run)
-    result = []
-    # Each computed path twice: one repeated request (its answer is reused) and
-    # requests that all differ (every answer computed).
-    for name in ("quotes", "quotes distinct"):
-        quotes = run.scenario(name)
-        skipped = next((s.skipped for s in run.scenarios if s.name == name), "")
-        result.append(_share_target(name, QUOTES_MIN_SHARE, shares, skipped))
-        result.append(
-            _p99_target(
-                f"{name} p99 < {P99_MAX_MS:g} ms at {CONNECTIONS} connections, "
-                "0 errors",
-                quotes.load if quotes else None,
-                skipped,
-            )
-        )
-    for name in ("estimates", "estimates distinct"):
-        result.append(_share_target(name, ESTIMATES_MIN_SHARE, shares, ""))
+    result = _computed_path_checks(run, "quotes", "estimates")
+    failed = [i.provider for i in run.imports if not 200 <= i.status < 300]
     failed = [i.provider for i in run.imports if not 200 <= i.status < 300]
     seconds = run.import_seconds()
     result.append(
@@ -129,6 +113,30 @@ def targets(run: DatabaseRun) -> list[Target]:
     return result
 
 
+def distinct_checks(run: DatabaseRun) -> list[Target]:
+    """The quote and estimate thresholds for requests that all differ, so that
+    every answer is computed: shown beside the targets, not among them (the
+    issue's scenarios repeat one body)."""
+    return _computed_path_checks(run, "quotes distinct", "estimates distinct")
+
+
+def _computed_path_checks(
+    run: DatabaseRun, quotes: str, estimates: str
+) -> list[Target]:
+    shares = ratios(run)
+    measured = run.scenario(quotes)
+    skipped = next((s.skipped for s in run.scenarios if s.name == quotes), "")
+    return [
+        _share_target(quotes, QUOTES_MIN_SHARE, shares, skipped),
+        _p99_target(
+            f"{quotes} p99 < {P99_MAX_MS:g} ms at {CONNECTIONS} connections, 0 errors",
+            measured.load if measured else None,
+            skipped,
+        ),
+        _share_target(estimates, ESTIMATES_MIN_SHARE, shares, ""),
+    ]
+
+
 def _share_target(
     name: str, minimum: float, shares: dict[str, float], skipped: str
 ) -> Target:
@@ -143,6 +151,11 @@ def _p99_target(goal: str, load: LoadResult | None, skipped: str) -> Target:
     if load is None:
         return Target(goal, skipped or "not measured", "SKIP")
     measured = f"p99 {load.p99_ms:.1f} ms, {load.errors} errors"
+    if load.worst_p99_ms is not None:
+        measured = (
+            f"p99 {load.p99_ms:.1f} ms (worst round {load.worst_p99_ms:.1f} ms), "
+            f"{load.errors} errors"
+        )
     if load.requests == 0:
         measured = f"no request completed in {load.seconds:g} s"
     return Target(goal, measured, _status(load.p99_ms < P99_MAX_MS and not load.failed))
@@ -178,6 +191,7 @@ def write_results(run: DatabaseRun) -> tuple[Path, Path]:
     data = asdict(run)
     data["ratios"] = ratios(run)
     data["targets"] = [asdict(t) for t in targets(run)]
+    data["distinct_checks"] = [asdict(t) for t in distinct_checks(run)]
     data["imports_total"] = {
         "rows_read": run.import_rows(),
         "seconds": run.import_seconds(),
@@ -207,27 +221,29 @@ def markdown(run: DatabaseRun) -> str:
         f"{s.get('rounds', 1)} rounds of every scenario in turn, {s['seconds']} s "
         f"each after a {s['warmup_seconds']} s warm-up; "
         "one uvicorn worker (`compute-cost serve`). Requests/s is over all rounds; "
-        "vs floor is the median of each round's ratio to that round's floor; p50 the "
-        "median and p99 the worst of the rounds.",
+        "vs floor is the median of each round's ratio to that round's floor; p50 "
+        "and p99 are the medians of the rounds', worst p99 the slowest round's.",
         *(
             ["**The files under service/ changed during the run.**"]
             if run.service_changed_during_run
             else []
         ),
         "",
-        "| scenario | requests/s | vs floor | p50 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| scenario | requests/s | vs floor | p50 ms | p99 ms | worst p99 ms "
+        "| errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     shares = ratios(run)
     for scenario in run.scenarios:
         load = scenario.load
         if load is None:
-            lines.append(f"| {scenario.name} | skipped: {scenario.skipped} | | | | |")
+            lines.append(f"| {scenario.name} | skipped: {scenario.skipped} | | | | | |")
             continue
         share = shares.get(f"{scenario.name}/{FLOOR}", 1.0)
         lines.append(
             f"| {scenario.name} | {load.requests_per_second:.0f} | {share:.2f} "
-            f"| {load.p50_ms:.1f} | {load.p99_ms:.1f} | {load.errors} |"
+            f"| {load.p50_ms:.1f} | {load.p99_ms:.1f} "
+            f"| {load.worst_p99_ms or load.p99_ms:.1f} | {load.errors} |"
         )
     lines += ["", "| import | rows read | seconds | rows/s |", "|---|---:|---:|---:|"]
     for item in run.imports:
@@ -256,6 +272,15 @@ def markdown(run: DatabaseRun) -> str:
     lines += _scaling_lines(run)
     lines += ["", "| target | measured | result |", "|---|---|---|"]
     lines += [f"| {t.goal} | {t.measured} | {t.status} |" for t in targets(run)]
+    lines += [
+        "",
+        "The same thresholds with every request different, so that no answer is "
+        "reused (not among the issue's targets, whose scenarios repeat one body):",
+        "",
+        "| check | measured | result |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {t.goal} | {t.measured} | {t.status} |" for t in distinct_checks(run)]
     problems = run.all_log_problems()
     if problems:
         lines += ["", f"Server logs: {len(problems)} error lines, e.g.:"]

@@ -65,7 +65,7 @@ SCENARIOS = {
 FLOOR = "validate"
 # Every scenario is measured this many times, in turn, so that a slow spell of
 # the shared machine falls on all of them rather than on one.
-ROUNDS = 3
+ROUNDS = 5
 
 
 @dataclass(frozen=True)
