@@ -372,45 +372,50 @@ def _fit(
     needs: _Needs,
     log: AssumptionLog,
 ) -> AcceleratorFit:
-    fit = _bare_fit(workload, accelerator, flops, needs, log)
-    return replace(
-        fit,
-        model_parallel_degree=needs.model_parallel_degree,
-        zero_stage=None if needs.model_parallel_degree is None else needs.zero_stage,
-        workload=workload,
-    )
-
-
-def _bare_fit(
-    workload: Workload,
-    accelerator: Accelerator,
-    flops: FlopsEstimate,
-    needs: _Needs,
-    log: AssumptionLog,
-) -> AcceleratorFit:
+    """Size a workload on an accelerator with one sharding: count, hours and speed."""
     count = _min_count(workload, accelerator, needs, log)
     mfu = mfu_for(workload, accelerator, log)
     peak = accelerator.peak_tflops(workload.precision)
-    why: str | None
+    degree = needs.model_parallel_degree
+    stage = None if degree is None else needs.zero_stage
+
+    # Built whole, not with dataclasses.replace: an estimate makes one per
+    # accelerator and a quote more, and replace() costs several constructors.
+    def fit(
+        hours: float | None,
+        hours_why: str | None,
+        perf: InferencePerformance | None = None,
+        perf_why: str | None = None,
+    ) -> AcceleratorFit:
+        return AcceleratorFit(
+            accelerator.id,
+            count,
+            peak,
+            mfu,
+            hours,
+            hours_why,
+            perf,
+            perf_why,
+            degree,
+            stage,
+            workload,
+        )
+
     if workload.kind != WorkloadKind.INFERENCE:
         if peak is None:
-            why = f"{accelerator.name} has no dense {workload.precision} peak"
-            return AcceleratorFit(accelerator.id, count, peak, mfu, None, why)
-        hours = accelerator_hours(flops.total, peak, mfu)
-        return AcceleratorFit(accelerator.id, count, peak, mfu, hours, None)
+            return fit(
+                None, f"{accelerator.name} has no dense {workload.precision} peak"
+            )
+        return fit(accelerator_hours(flops.total, peak, mfu), None)
     if count.count is None:
-        why = count.reason
-        return AcceleratorFit(accelerator.id, count, peak, mfu, None, why, None, why)
+        return fit(None, count.reason, None, count.reason)
     perf, why = inference_performance(workload, accelerator, count.count, mfu, log)
     requests = workload.inference.total_requests if workload.inference else None
     if perf is None or not requests:
         hours_why = why or "set inference.total_requests for accelerator-hours"
-        return AcceleratorFit(
-            accelerator.id, count, peak, mfu, None, hours_why, perf, why
-        )
+        return fit(None, hours_why, perf, why)
     replica_hours = requests / perf.requests_per_second / SECONDS_PER_HOUR
-    hours = replica_hours * perf.replica_accelerators
-    return AcceleratorFit(accelerator.id, count, peak, mfu, hours, None, perf, None)
+    return fit(replica_hours * perf.replica_accelerators, None, perf, None)
 
 
 def validate_workload(workload: Workload) -> None:
