@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import anyio
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -56,6 +57,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Quotes that must be computed run in a worker thread, one at a time: the
+        # event loop keeps answering cheap requests (health, kept answers) meanwhile,
+        # and a single thread competes with it for the GIL rather than many.
+        app.state.compute_limiter = anyio.CapacityLimiter(1)
         if engine is not None and settings.auto_migrate:
             upgrade(engine)
         if settings.load_bundled_catalog:

@@ -35,6 +35,14 @@ class AnswerCache:
         self._lock = threading.Lock()
         self._answers: OrderedDict[Hashable, object] = OrderedDict()
 
+    def kept(self, key: Hashable) -> object | None:
+        """The answer kept for a key, if any; computes nothing."""
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+        return None
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The answer kept for a key, or a new one computed and kept."""
         with self._lock:

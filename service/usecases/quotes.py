@@ -67,14 +67,35 @@ _INSTANT = TypeAdapter(datetime)
 _PLACEHOLDER_JSON = b'"as_of":' + _INSTANT.dump_json(AS_OF_PLACEHOLDER)
 
 
-def quote_json(request: QuoteRequest, *, catalog: CatalogData, now: datetime) -> bytes:
-    """The JSON answer of a quote, its encoding kept for identical requests."""
-    as_of = request.as_of or now
-    key = (
+def _json_key(
+    request: QuoteRequest, catalog: CatalogData, as_of: datetime
+) -> tuple[object, ...]:
+    return (
         "quote.json",
         catalog.interval_of(as_of),
         request.model_dump_json(exclude={"as_of"}),
     )
+
+
+def _with_as_of(template: bytes, as_of: datetime) -> bytes:
+    return template.replace(
+        _PLACEHOLDER_JSON, b'"as_of":' + _INSTANT.dump_json(as_of), 1
+    )
+
+
+def kept_quote_json(
+    request: QuoteRequest, *, catalog: CatalogData, now: datetime
+) -> bytes | None:
+    """The JSON answer of a quote when an identical request's is kept; else None."""
+    as_of = request.as_of or now
+    template = catalog.answers.kept(_json_key(request, catalog, as_of))
+    return _with_as_of(template, as_of) if isinstance(template, bytes) else None
+
+
+def quote_json(request: QuoteRequest, *, catalog: CatalogData, now: datetime) -> bytes:
+    """The JSON answer of a quote, its encoding kept for identical requests."""
+    as_of = request.as_of or now
+    key = _json_key(request, catalog, as_of)
 
     def encode() -> bytes:
         answer = quote_workload(request, catalog=catalog, now=now)
@@ -84,10 +105,7 @@ def quote_json(request: QuoteRequest, *, catalog: CatalogData, now: datetime) ->
             .encode()
         )
 
-    template = catalog.answers.get_or_compute(key, encode)
-    return template.replace(
-        _PLACEHOLDER_JSON, b'"as_of":' + _INSTANT.dump_json(as_of), 1
-    )
+    return _with_as_of(catalog.answers.get_or_compute(key, encode), as_of)
 
 
 def _quote(request: QuoteRequest, catalog: CatalogData, as_of: datetime) -> QuoteRead:

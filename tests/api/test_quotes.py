@@ -246,3 +246,18 @@ def test_prices_before_any_snapshot_leave_no_option(real_client: TestClient) -> 
     answer = response.json()
     assert answer["options"] == []
     assert answer["excluded"]["no_price_at_as_of"] > 0
+
+
+def test_a_repeated_quote_is_the_computed_one_at_its_own_instant(
+    real_client: TestClient,
+) -> None:
+    # The first answer is computed (in a worker thread), the second is the kept
+    # one; both instants fall between the same price changes (catalogs/SOURCE.md).
+    computed = quote(real_client, workload=LLAMA_2_7B)
+    kept = real_client.post(
+        "/v1/quotes", json={"workload": LLAMA_2_7B, "as_of": "2026-06-02T00:00:00Z"}
+    ).json()
+
+    assert kept["as_of"] == "2026-06-02T00:00:00Z"
+    assert computed["as_of"] == "2026-06-01T00:00:00Z"
+    assert kept | {"as_of": AS_OF} == computed

@@ -14,8 +14,8 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Liveness")
-def healthz() -> dict[str, str]:
-    """Say the process is up; checks nothing else."""
+async def healthz() -> dict[str, str]:
+    """Say the process is up; checks nothing else (so it runs on the event loop)."""
     return {"status": "ok"}
 
 
