@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.api.middleware import BodySizeLimit, RequestContext
 from service.api.openapi import problem_openapi
 from service.api.problems import install_problem_handlers
+from service.api.query import known_query_only
 from service.api.routes import (
     accelerators,
     estimates,
@@ -81,6 +82,7 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(known_query_only)],
     )
     app.state.sessionmaker = sessions
     app.state.settings = settings

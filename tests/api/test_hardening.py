@@ -193,3 +193,23 @@ def test_a_spot_rate_for_an_unknown_provider_names_the_nearest(
 
     assert response.status_code == 422
     assert response.json()["nearest"][0] == "aws"
+
+
+def test_a_misspelt_query_filter_is_refused_not_ignored(client: TestClient) -> None:
+    response = client.get("/v1/offers", params={"acelerator": "H100", "limit": 5})
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["field"] == "query.acelerator"
+    assert error["type"] == "unknown_query_parameter"
+    assert "did you mean accelerator" in error["message"]
+
+
+def test_an_unknown_query_parameter_is_refused_on_any_route(client: TestClient) -> None:
+    response = client.get("/v1/offers/1", params={"as_of": "2026-06-01T00:00:00Z"})
+    refused = client.get("/v1/accelerators", params={"chip": "H100"})
+
+    assert response.status_code in (200, 404)
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["query.chip"]
