@@ -192,8 +192,14 @@ def _lower_bound_note(memory: MemoryEstimate) -> str | None:
 
 
 def _min_count(
-    workload: Workload, accelerator: Accelerator, needs: _Needs, log: AssumptionLog
+    workload: Workload,
+    accelerator: Accelerator,
+    needs: _Needs,
+    log: AssumptionLog,
+    *,
+    explain: bool = True,
 ) -> AcceleratorCount:
+    """Return the fewest accelerators; `explain=False` leaves out why none do."""
     usable = usable_memory_bytes(workload, accelerator, log)
     if usable <= 0:
         return AcceleratorCount(None, None, usable, "the accelerator has no memory")
@@ -212,7 +218,8 @@ def _min_count(
     sharded = _sharded_bytes(needs.memory, needs.zero_stage) / degree
     kept = needs.memory.total_bytes / degree - sharded
     if kept > usable or (sharded > 0 and kept >= usable):
-        return AcceleratorCount(None, None, usable, _never_fits(needs, kept, usable))
+        never = _never_fits(needs, kept, usable) if explain else None
+        return AcceleratorCount(None, None, usable, never)
     data_parallel = 1 if sharded == 0 else max(1, math.ceil(sharded / (usable - kept)))
     while _per_accelerator(needs, degree * data_parallel) > usable:
         data_parallel += 1
@@ -349,7 +356,9 @@ def fit_accelerator(
     tries = tries if tries is not None else sizings(workload, max_tensor)
     chosen = tries[0]
     for sizing in tries:
-        count = _min_count(sizing.workload, accelerator, sizing.needs, AssumptionLog())
+        count = _min_count(
+            sizing.workload, accelerator, sizing.needs, AssumptionLog(), explain=False
+        )
         if count.count is not None:
             chosen = sizing
             break

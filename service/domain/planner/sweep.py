@@ -1,30 +1,51 @@
 """Reading the offer index: every offer counted, the best ranked, the Pareto set.
 
-Each group's offers share one plan, so the group is filtered and planned once and
-an offer's cost is its price times the plan's charge, rounded once. The ranked
-list keeps the best option of each place (provider, accelerator, pricing model,
-region, zone): other instance sizes of the same chip there are counted, and the
-Pareto set still shows what they trade for time. Costs never
-fall along a group (cheapest first), so a group is read only while its offers can
-still enter the ranked list; only its cheapest can be on the Pareto front, since
-the others take as long and cost more.
+Each group's offers share one plan, so an offer's cost is its price times the
+plan's charge, rounded once. Filters, counts, costs and the ranking run over the
+offer table as arrays. A cost is ranked as a whole number of rounding steps (cents
+for training, a rate's 1/10,000 cent for fleets): price x rows.PlanRows.factor in
+floats, rounded, is that number wherever the float lies clearly off a rounding
+boundary; near one, the plan's exact Decimal cost decides. The keys are therefore
+the exact ones up to 2**52 steps (45 trillion USD), past which floats hold them.
+
+- Ranked list: the best option of each place (provider, accelerator, pricing
+  model, region, zone), best first; other instance sizes of the same chip there
+  are counted, and the Pareto set still shows what they trade for time.
+- Rank key: (cost, time) or (time, cost) by the objective, then offer id, then
+  pricing model, then the offer's row (which only duplicate offers reach).
+- Pareto set: costs never fall along a group (cheapest first), so only a group's
+  cheapest offers can be on the front, since the others take as long and cost more.
+- Offers alike but for their place (a run: same price and instance type in a
+  group) are one option, listed with the first of them.
 """
 
 from __future__ import annotations
 
-from bisect import insort
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from service.domain.catalog import PricedOffer
 from service.domain.planner.charges import KNOWN_MODELS
-from service.domain.planner.index import OfferGroup, OfferIndex
+from service.domain.planner.index import OfferIndex, OfferTable
 from service.domain.planner.inputs import Constraints, Objective
 from service.domain.planner.offers import OfferPlanner, Plan
 from service.domain.planner.options import Exclusion
+from service.domain.planner.rows import EXCLUSION_CODE, EXCLUSIONS, PLANNED
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+# A float cost is within ~1e-15 of its exact value, relatively; this is far above.
+_RELATIVE_ERROR = 1e-12
+# Past this many steps a float no longer holds every whole number of them.
+_EXACT_STEPS = 2.0**52
+ACCELERATOR_FILTERED = Exclusion.ACCELERATOR_FILTERED
+PRICING_MODEL_FILTERED = Exclusion.PRICING_MODEL_FILTERED
 
 
 @dataclass(slots=True)
@@ -46,192 +67,187 @@ def sweep(
     limit: int,
 ) -> Sweep:
     """Rank the offers of an index, keeping the best `limit` and the Pareto set."""
-    excluded: Counter[str] = Counter()
-    ranking = _Ranking(limit, objective == Objective.COST, planner.unit)
-    considered = 0
-    for group in index.groups:
-        offers, plan = _group_plan(group, planner, constraints, excluded)
-        if plan is not None:
-            considered += len(offers)
-            ranking.read(offers, plan)
+    table = index.table
+    counts = np.zeros(len(EXCLUSIONS), dtype=np.int64)
+    considered = _filter(table, constraints, planner.settings.currency, counts)
+
+    reaching = np.bincount(table.group[considered], minlength=len(index.groups)) > 0
+    rows = planner.rows(index, reaching)
+    reason = rows.reason[table.group]
+    counts += _tally(reason[considered & (reason != PLANNED)])
+    considered &= reason == PLANNED
+
+    leads = _leads(table, considered)
+    group = table.group[leads]
+    time = rows.time[group]
+
+    def exact(i: int) -> Decimal:
+        priced = table.offers[leads[i]]
+        plan = planner.plan(int(group[i]))
+        return plan.rank_cost(priced.price_per_hour, planner.unit) / rows.granularity
+
+    steps = rounded_steps(
+        table.price[leads] * rows.factor[group] / float(rows.granularity),
+        minimum=rows.minimum_steps,
+        exact=exact,
+    )
+    ranked = leads[_ranked(table, leads, steps, time, objective, limit)]
+    pareto = leads[_pareto(table, leads, group, steps, time)]
+
+    def pair(row: int) -> tuple[PricedOffer, Plan]:
+        return table.offers[row], planner.plan(int(table.group[row]))
+
+    shown = {*ranked.tolist(), *pareto.tolist()}
     return Sweep(
-        ranking.ranked(), ranking.pareto(), considered, excluded, ranking.twins
+        [pair(row) for row in ranked.tolist()],
+        [pair(row) for row in pareto.tolist()],
+        int(considered.sum()),
+        Counter({EXCLUSIONS[c]: int(n) for c, n in enumerate(counts) if n}),
+        {id(table.offers[row]): _twins(table, considered, row) for row in shown},
     )
 
 
-def _group_plan(
-    group: OfferGroup,
-    planner: OfferPlanner,
-    constraints: Constraints,
-    excluded: Counter[str],
-) -> tuple[tuple[PricedOffer, ...], Plan | None]:
-    """Return a group's offers left after the checks and their plan, counting the rest.
+def rounded_steps(
+    steps: Floats, *, minimum: int, exact: Callable[[int], Decimal]
+) -> Floats:
+    """Round amounts, given in rounding steps, half to even to whole steps.
+
+    At least `minimum` steps (money.round_cost shows no cost as free). Where an
+    amount lies within its float error of a half step, or is too large for a float
+    to hold every whole number, `exact(i)` gives the exact count of steps instead.
+    """
+    rounded = np.maximum(np.rint(steps), minimum)
+    bound = _RELATIVE_ERROR * np.abs(steps) + _RELATIVE_ERROR
+    doubt = (np.abs(steps - np.floor(steps) - 0.5) <= bound) | ~(
+        np.abs(steps) < _EXACT_STEPS
+    )
+    for i in np.flatnonzero(doubt).tolist():
+        rounded[i] = float(exact(i))
+    return rounded
+
+
+def _filter(
+    table: OfferTable, constraints: Constraints, currency: str, counts: Ints
+) -> Bools:
+    """Return the offers left after the request's filters, counting the rest.
 
     Checks run in options.Exclusion order; non-positive prices lead a group.
     """
-    offers = group.offers
-    if (
-        constraints.providers is not None
-        and group.provider not in constraints.providers
-    ):
-        excluded[Exclusion.PROVIDER_FILTERED] += len(offers)
-        return (), None
+    group = table.group
+    alive = table.provider.allowed(constraints.providers)[group]
+    counts[EXCLUSION_CODE[Exclusion.PROVIDER_FILTERED]] += (~alive).sum()
     if constraints.regions is not None:
-        kept = tuple(p for p in offers if p.offer.region in constraints.regions)
-        if len(kept) < len(offers):
-            excluded[Exclusion.REGION_FILTERED] += len(offers) - len(kept)
-        offers = kept
-    reason = _group_reason(group, constraints, planner.settings.currency)
-    free = 0
-    while reason is None and free < len(offers) and offers[free].price_per_hour <= 0:
-        free += 1
-    if free:
-        excluded[Exclusion.NON_POSITIVE_PRICE] += free
-        offers = offers[free:]
-    if not offers:
-        return (), None
-    plan = reason or planner.plan(group)
-    if isinstance(plan, Exclusion):
-        excluded[plan] += len(offers)
-        return (), None
-    return offers, plan
+        in_region = table.region.allowed(constraints.regions)
+        counts[EXCLUSION_CODE[Exclusion.REGION_FILTERED]] += (alive & ~in_region).sum()
+        alive &= in_region
+
+    reason = np.full(len(table.group_start) - 1, PLANNED, dtype=np.int64)
+    models = table.pricing_model
+    for allowed, exclusion in (
+        (table.accelerator.allowed(constraints.accelerators), ACCELERATOR_FILTERED),
+        (models.allowed(constraints.pricing_models), PRICING_MODEL_FILTERED),
+        (models.allowed(KNOWN_MODELS), Exclusion.UNKNOWN_PRICING_MODEL),
+        (table.currency.allowed(frozenset({currency})), Exclusion.CURRENCY_MISMATCH),
+    ):
+        reason[(reason == PLANNED) & ~allowed] = EXCLUSION_CODE[exclusion]
+    offer_reason = reason[group]
+    counts += _tally(offer_reason[alive & (offer_reason != PLANNED)])
+    alive &= offer_reason == PLANNED
+
+    counts[EXCLUSION_CODE[Exclusion.NON_POSITIVE_PRICE]] += (
+        alive & ~table.positive
+    ).sum()
+    kept: Bools = alive & table.positive
+    return kept
 
 
-def _group_reason(
-    group: OfferGroup, constraints: Constraints, currency: str
-) -> Exclusion | None:
-    """Return the first reason shared by a whole group, if any."""
-    chips, models = constraints.accelerators, constraints.pricing_models
-    if chips is not None and group.accelerator_id not in chips:
-        return Exclusion.ACCELERATOR_FILTERED
-    if models is not None and group.pricing_model not in models:
-        return Exclusion.PRICING_MODEL_FILTERED
-    if group.pricing_model not in KNOWN_MODELS:
-        return Exclusion.UNKNOWN_PRICING_MODEL
-    if group.currency != currency:
-        return Exclusion.CURRENCY_MISMATCH
-    return None
+def _tally(codes: Ints) -> Ints:
+    """Return how many times each exclusion code occurs."""
+    tally: Ints = np.bincount(codes, minlength=len(EXCLUSIONS))
+    return tally
 
 
-@dataclass(slots=True)
-class _Ranking:
-    """The best `limit` rank keys so far, and every group's cheapest for the front.
-
-    Rank key: (cost, time) or (time, cost) by the objective, then offer id, then
-    pricing model, then the order read (which only duplicate offers reach).
-    """
-
-    limit: int
-    by_cost: bool
-    unit: Decimal
-    top: list[tuple[Any, ...]] = field(default_factory=list)
-    pool: list[tuple[PricedOffer, Plan]] = field(default_factory=list)
-    front: list[tuple[Decimal, float, int]] = field(default_factory=list)
-    # Offers alike but for their place (same price and instance type in a group,
-    # hence the same option) are kept with the first of them, keyed by its id().
-    twins: dict[int, list[PricedOffer]] = field(default_factory=dict)
-    # The ranked list holds one option per place: the best key of each (provider,
-    # accelerator, pricing model, region, zone) now in `top`.
-    by_place: dict[tuple[str, ...], tuple[Any, ...]] = field(default_factory=dict)
-    in_top: set[tuple[Any, ...]] = field(default_factory=set)
-
-    def read(self, offers: tuple[PricedOffer, ...], plan: Plan) -> None:
-        """Read a group's offers, cheapest first, while they can still rank."""
-        top, limit, unit = self.top, self.limit, self.unit
-        time = plan.rank_time()
-        price = offers[0].price_per_hour
-        cheapest = cost = plan.rank_cost(price, unit)
-        lead: PricedOffer | None = None
-        for priced in offers:
-            if (
-                lead is not None
-                and priced.price_per_hour == lead.price_per_hour
-                and priced.offer.instance_type == lead.offer.instance_type
-            ):
-                if id(lead) in self.twins:
-                    self.twins[id(lead)].append(priced)
-                continue
-            lead = priced
-            if priced.price_per_hour != price:
-                price = priced.price_per_hour
-                cost = plan.rank_cost(price, unit)
-            first, second = (cost, time) if self.by_cost else (time, cost)
-            key = (first, second, priced.offer.id, priced.pricing_model, len(self.pool))
-            enters = len(top) < limit or key < top[-1]
-            if cost == cheapest:
-                self.front.append((cost, time, len(self.pool)))
-            elif not enters:
-                if (first, second) > top[-1][:2]:
-                    break
-                continue
-            if enters and self._admit(_place(priced), key):
-                insort(top, key)
-                self.in_top.add(key)
-                self.in_top.difference_update(top[limit:])
-                del top[limit:]
-            self.pool.append((priced, plan))
-            self.twins[id(priced)] = []
-
-    def _admit(self, place: tuple[str, ...], key: tuple[Any, ...]) -> bool:
-        """Let a key into the list unless its place has a better one there."""
-        held = self.by_place.get(place)
-        if held is not None and held in self.in_top:
-            if held <= key:
-                return False
-            self.top.remove(held)
-            self.in_top.discard(held)
-        self.by_place[place] = key
-        return True
-
-    def ranked(self) -> list[tuple[PricedOffer, Plan]]:
-        """Return the best offers with their plans, best first."""
-        return [self.pool[key[-1]] for key in self.top]
-
-    def pareto(self) -> list[tuple[PricedOffer, Plan]]:
-        """Return the non-dominated offers with their plans, cheapest first."""
-        front = self.front
-        chosen = [front[i] for i in pareto_indexes([(c, t) for c, t, _ in front])]
-        chosen.sort(key=lambda f: (f[0], f[1], *_offer_order(self.pool[f[2]][0])))
-        return [self.pool[i] for _, _, i in chosen]
+def _leads(table: OfferTable, considered: Bools) -> Ints:
+    """Return the rows that lead their run among the considered offers."""
+    rows = np.flatnonzero(considered)
+    runs = table.run[rows]
+    first = np.ones(rows.shape, dtype=np.bool_)
+    first[1:] = runs[1:] != runs[:-1]
+    leads: Ints = rows[first]
+    return leads
 
 
-def _place(priced: PricedOffer) -> tuple[str, ...]:
-    offer = priced.offer
-    zone = offer.zone or ""
-    return (
-        offer.provider,
-        offer.accelerator_id,
-        priced.pricing_model,
-        offer.region,
-        zone,
+def _ranked(
+    table: OfferTable,
+    leads: Ints,
+    steps: Floats,
+    time: Floats,
+    objective: Objective,
+    limit: int,
+) -> Ints:
+    """Return the positions in `leads` of the best of the best `limit` places."""
+    first, second = (steps, time) if objective == Objective.COST else (time, steps)
+    order = np.lexsort(
+        (leads, table.model_rank[leads], table.offer_id[leads], second, first)
     )
+    _, best = np.unique(table.place[leads[order]], return_index=True)
+    chosen: Ints = order[np.sort(best)[:limit]]
+    return chosen
 
 
-def _offer_order(priced: PricedOffer) -> tuple[int, str]:
-    return priced.offer.id, priced.pricing_model
+def _pareto(
+    table: OfferTable, leads: Ints, group: Ints, steps: Floats, time: Floats
+) -> Ints:
+    """Return the positions in `leads` of the non-dominated offers, cheapest first.
 
-
-def pareto_indexes(points: Sequence[tuple[Decimal, float]]) -> list[int]:
-    """Return the indexes of the (cost, time) points that no other point dominates.
-
-    A point is dominated when another costs no more and takes no longer, and is
-    better on one of the two; equal points are all kept. The points are first
-    reduced to the cheapest per time, then swept fastest first: a time's cheapest
-    is in the set when it is cheaper than everything faster. Indexes come back
-    fastest first.
+    Only the groups' cheapest offers can be on the front (see the module).
     """
-    cheapest_at: dict[float, tuple[Decimal, list[int]]] = {}
-    for index, (cost, time) in enumerate(points):
-        known = cheapest_at.get(time)
-        if known is None or cost < known[0]:
-            cheapest_at[time] = (cost, [index])
-        elif cost == known[0]:
-            known[1].append(index)
-    front: list[int] = []
-    cheapest_faster: Decimal | None = None
-    for time in sorted(cheapest_at):
-        cost, indexes = cheapest_at[time]
-        if cheapest_faster is None or cost < cheapest_faster:
-            front.extend(indexes)
-            cheapest_faster = cost
-    return front
+    if not leads.size:
+        return leads
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    cheapest = np.repeat(steps[starts], np.diff(np.r_[starts, leads.size]))
+    candidates = np.flatnonzero(steps == cheapest)
+    order = candidates[np.lexsort((steps[candidates], time[candidates]))]
+    front = order[pareto_front(steps[order], time[order])]
+    rows = leads[front]
+    by: Ints = front[
+        np.lexsort(
+            (
+                rows,
+                table.model_rank[rows],
+                table.offer_id[rows],
+                time[front],
+                steps[front],
+            )
+        )
+    ]
+    return by
+
+
+def _twins(table: OfferTable, considered: Bools, lead: int) -> list[PricedOffer]:
+    """Return the considered offers after a lead in its run."""
+    twins = []
+    row = lead + 1
+    while row < len(table.offers) and table.run[row] == table.run[lead]:
+        if considered[row]:
+            twins.append(table.offers[row])
+        row += 1
+    return twins
+
+
+def pareto_front(cost: Floats, time: Floats) -> Bools:
+    """Say which (cost, time) points no other point dominates, sorted by time.
+
+    The points must be sorted by time, then cost. A point is dominated when
+    another costs no more and takes no longer, and is better on one of the two;
+    equal points are all kept. So a point is on the front when it is the cheapest
+    of its time and cheaper than everything faster.
+    """
+    if not time.size:
+        return np.zeros(0, dtype=np.bool_)
+    new_time = np.r_[True, time[1:] != time[:-1]]
+    cheapest = cost[new_time]
+    faster = np.r_[np.inf, np.minimum.accumulate(cheapest)[:-1]]
+    run = np.cumsum(new_time) - 1
+    on: Bools = (cost == cheapest[run]) & (cheapest < faster)[run]
+    return on

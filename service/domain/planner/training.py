@@ -8,7 +8,8 @@ once and shared by every offer of that shape:
   multiple of the model-parallel degree; more while the deadline needs them, up to
   max_instances, max_accelerators, the data-parallel ranks the global batch allows,
   and defaults.MAX_ACCELERATORS_SEARCHED; when no count meets the deadline, the
-  fastest reachable count, flagged as missing it.
+  fastest reachable count, flagged as missing it. search.py chooses the count for
+  every shape at once; this module builds the plan at the chosen count.
 - hours: FLOPs / (accelerators x dense peak x MFU x scaling efficiency) / 3600,
   i.e. the estimate's ideal accelerator-hours / (accelerators x efficiency).
 """
@@ -36,9 +37,9 @@ from service.domain.planner.options import (
     memory,
     option_offer,
 )
-from service.domain.planner.scaling import pick_count, scaling_efficiency
+from service.domain.planner.scaling import scaling_efficiency
 from service.domain.sizing import AcceleratorFit, Estimate
-from service.domain.spot import SpotAssumptions, expected_hours, expected_spot_run
+from service.domain.spot import SpotAssumptions, expected_spot_run
 from service.domain.workload import Workload
 
 
@@ -46,8 +47,7 @@ from service.domain.workload import Workload
 class TrainingShape:
     """The instance counts a job can use on one shape, and its hours on each.
 
-    Candidate i is first + i * step instances; `steady` is the candidate taken
-    when interruptions play no part (on demand and reserved).
+    Candidate i is first + i * step instances, i < candidates.
     """
 
     per_instance: int
@@ -57,7 +57,6 @@ class TrainingShape:
     first: int
     step: int
     candidates: int
-    steady: int
 
     def instances(self, index: int) -> int:
         """Return the instance count of a candidate index."""
@@ -148,16 +147,10 @@ def size_training(
     last = most // per_instance
     if constraints.max_instances is not None:
         last = min(last, constraints.max_instances)
-    ideal = fit.accelerator_hours
     overhead = settings.scaling_overhead(accelerator, per_instance)
     candidates = max(0, last - first) // step + 1
-    steady = pick_count(
-        candidates,
-        lambda i: work_hours(ideal, per_instance, overhead, first + i * step),
-        constraints.deadline_hours,
-    )
     return TrainingShape(
-        per_instance, fit, ideal, overhead, first, step, candidates, steady
+        per_instance, fit, fit.accelerator_hours, overhead, first, step, candidates
     )
 
 
@@ -165,22 +158,16 @@ def plan_training(
     shape: TrainingShape,
     pricing_model: str,
     spot: SpotAssumptions | None,
-    deadline_hours: float | None,
+    index: int,
     reserved_utilization_elsewhere: float,
 ) -> TrainingPlan | Exclusion:
-    """Choose the instances for a pricing model and return what it charges.
+    """Return what a pricing model charges on a shape's candidate `index`.
 
-    On demand and reserved take the shape's steady count. Spot searches from it,
-    since expected hours are never below the uninterrupted ones.
+    On demand and reserved run the uninterrupted count for the deadline, spot its
+    own (search.spot_indexes): expected hours are never below the uninterrupted.
     """
+    n = shape.instances(index)
     if spot is not None:
-
-        def hours(index: int) -> float:
-            n = shape.instances(index)
-            return expected_hours(shape.work_hours(n), n, spot)
-
-        index = pick_count(shape.candidates, hours, deadline_hours, shape.steady)
-        n = shape.instances(index)
         run = expected_spot_run(shape.work_hours(n), n, spot)
         if run.expected_wall_clock_hours is None or run.expected_interruptions is None:
             return Exclusion.SPOT_NEVER_FINISHES
@@ -194,7 +181,6 @@ def plan_training(
             charge=spot_charge(n, run.work_hours, wall),
             expected_interruptions=run.expected_interruptions,
         )
-    n = shape.instances(shape.steady)
     work = shape.work_hours(n)
     if pricing_model == PricingModel.ON_DEMAND:
         return TrainingPlan(shape, n, work, work, work, on_demand_charge(n, work))

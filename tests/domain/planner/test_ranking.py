@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ from service.domain.planner import (
     TrainingOption,
     plan_quote,
 )
-from service.domain.planner.sweep import pareto_indexes
+from service.domain.planner.sweep import pareto_front
 from tests.domain.planner.catalogue import CHIP_A, CHIP_FAST, CHIPS, priced, training
 
 # One 4-chip instance runs 100 h; single-chip instances need 2 and run 220 h
@@ -105,11 +106,15 @@ points = st.lists(
 def test_pareto_points_are_exactly_the_non_dominated_ones(
     cloud: list[tuple[Decimal, float]],
 ) -> None:
-    front = set(pareto_indexes(cloud))
+    cloud.sort(key=lambda p: (p[1], p[0]))
+
+    on = pareto_front(
+        np.array([float(c) for c, _ in cloud]), np.array([t for _, t in cloud])
+    )
 
     for i, point in enumerate(cloud):
         beaten = any(dominates(other, point) for other in cloud)
-        assert (i in front) == (not beaten)
+        assert bool(on[i]) == (not beaten)
 
 
 @given(st.lists(st.sampled_from(["1", "2.5", "4", "8", "12"]), max_size=12))
