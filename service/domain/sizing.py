@@ -278,17 +278,23 @@ def estimate_flops(workload: Workload) -> FlopsEstimate:
 
 
 def estimate_workload(
-    workload: Workload, accelerators: Iterable[Accelerator]
+    workload: Workload,
+    accelerators: Iterable[Accelerator],
+    shardings: Shardings | None = None,
 ) -> Estimate:
-    """Estimate FLOPs, memory, and per accelerator model the count, hours and speed."""
+    """Estimate FLOPs, memory, and per accelerator model the count, hours and speed.
+
+    `shardings` of this workload may be passed to be reused after (see Shardings).
+    """
     validate_workload(workload)
     log = AssumptionLog()
     inference = workload.kind == WorkloadKind.INFERENCE
     flops = (inference_flops if inference else training_flops)(workload, log)
     needs = _needs(workload, log)
-    tries = sizings(workload)
+    shardings = shardings or Shardings(workload)
     fits = tuple(
-        fit_accelerator(workload, a, flops, log, tries=tries) for a in accelerators
+        fit_accelerator(workload, a, flops, log, shardings=shardings)
+        for a in accelerators
     )
     return Estimate(
         kind=workload.kind,
@@ -302,25 +308,6 @@ def estimate_workload(
     )
 
 
-def _ladder(workload: Workload, max_tensor: int) -> list[Workload]:
-    """The parallelism to try, in order, when the request leaves it to the default."""
-    spec = workload.training
-    given = workload.assumptions
-    if spec is None or given.model_parallel_degree or spec.zero_stage is not None:
-        return [workload]
-    heads = workload.model.attention_heads or 1
-    degrees = [t for t in TENSOR_DEGREES if t <= max_tensor and heads % t == 0]
-    tries = [workload] + [
-        replace(workload, assumptions=replace(given, model_parallel_degree=t))
-        for t in degrees
-        if t > 1
-    ]
-    widest = tries[-1]
-    assert widest.training is not None
-    tries.append(replace(widest, training=replace(widest.training, zero_stage=3)))
-    return tries
-
-
 @dataclass(frozen=True, slots=True)
 class Sizing:
     """A way to shard the job, with what it needs; the same for every accelerator."""
@@ -329,11 +316,76 @@ class Sizing:
     needs: _Needs
 
 
-def sizings(workload: Workload, max_tensor: int = TENSOR_DEGREES[-1]) -> list[Sizing]:
-    """The shardings to try in order, each with its needs computed once."""
-    return [
-        Sizing(w, _needs(w, AssumptionLog())) for w in _ladder(workload, max_tensor)
-    ]
+class Shardings:
+    """The shardings one workload may be sized with, each built once.
+
+    When the request sets neither the model-parallel degree nor the ZeRO stage, the
+    shardings tried are tensor parallelism 1, 2, 4, 8 (up to a cap, e.g. the
+    accelerators of one instance, and dividing the attention heads), then ZeRO-3
+    on the widest; otherwise only the workload as given. Ladders under different
+    caps share their shardings, and whether a sharding fits an accelerator is
+    worked out once, so a quote that sizes the job again within smaller instances
+    reuses what its estimate found.
+    """
+
+    def __init__(self, workload: Workload) -> None:
+        self.workload = workload
+        self._sizings: dict[tuple[int, bool], Sizing] = {}
+        self._ladders: dict[int, list[Sizing]] = {}
+        self._fits: dict[tuple[int, str], bool] = {}
+
+    def ladder(self, max_tensor: int = TENSOR_DEGREES[-1]) -> list[Sizing]:
+        """Return the shardings to try, in order, with at most `max_tensor`."""
+        ladder = self._ladders.get(max_tensor)
+        if ladder is None:
+            keys = _ladder(self.workload, max_tensor)
+            ladder = self._ladders[max_tensor] = [self._sizing(*key) for key in keys]
+        return ladder
+
+    def fits(self, sizing: Sizing, accelerator: Accelerator) -> bool:
+        """Say whether some count of an accelerator holds the job so sharded."""
+        key = (id(sizing), accelerator.id)
+        known = self._fits.get(key)
+        if known is None:
+            count = _min_count(
+                sizing.workload,
+                accelerator,
+                sizing.needs,
+                AssumptionLog(),
+                explain=False,
+            )
+            known = self._fits[key] = count.count is not None
+        return known
+
+    def _sizing(self, degree: int, zero_3: bool) -> Sizing:
+        sizing = self._sizings.get((degree, zero_3))
+        if sizing is None:
+            workload = _sharded(self.workload, degree, zero_3)
+            sizing = Sizing(workload, _needs(workload, AssumptionLog()))
+            self._sizings[degree, zero_3] = sizing
+        return sizing
+
+
+def _ladder(workload: Workload, max_tensor: int) -> list[tuple[int, bool]]:
+    """Return the (tensor degree, ZeRO-3) pairs to try; degree 0 is as given."""
+    spec = workload.training
+    given = workload.assumptions
+    if spec is None or given.model_parallel_degree or spec.zero_stage is not None:
+        return [(0, False)]
+    heads = workload.model.attention_heads or 1
+    degrees = [t for t in TENSOR_DEGREES if t <= max_tensor and heads % t == 0]
+    return [(0, False), *((t, False) for t in degrees if t > 1), (degrees[-1], True)]
+
+
+def _sharded(workload: Workload, degree: int, zero_3: bool) -> Workload:
+    """Return the workload with a tensor degree (0: as given) and maybe ZeRO-3 set."""
+    if degree > 1:
+        assumptions = replace(workload.assumptions, model_parallel_degree=degree)
+        workload = replace(workload, assumptions=assumptions)
+    if zero_3:
+        assert workload.training is not None, "only training shards ZeRO-3"
+        workload = replace(workload, training=replace(workload.training, zero_stage=3))
+    return workload
 
 
 def fit_accelerator(
@@ -343,25 +395,17 @@ def fit_accelerator(
     log: AssumptionLog,
     *,
     max_tensor: int = TENSOR_DEGREES[-1],
-    tries: list[Sizing] | None = None,
+    shardings: Shardings | None = None,
 ) -> AcceleratorFit:
     """Size a workload on one accelerator model, raising the parallelism if needed.
 
-    When the request sets neither the model-parallel degree nor the ZeRO stage, the
-    fewest accelerators are sought with tensor parallelism 1, 2, 4, 8 (no more than
-    `max_tensor`, e.g. the accelerators of one instance), then ZeRO-3; the first
-    that fits is used and noted in the assumptions. `tries` passes the shardings
-    computed once for many accelerators.
+    The first of the shardings (see Shardings) that fits is used and, when it is
+    not the workload as given, noted in the assumptions. `shardings` passes those
+    built once for many accelerators.
     """
-    tries = tries if tries is not None else sizings(workload, max_tensor)
-    chosen = tries[0]
-    for sizing in tries:
-        count = _min_count(
-            sizing.workload, accelerator, sizing.needs, AssumptionLog(), explain=False
-        )
-        if count.count is not None:
-            chosen = sizing
-            break
+    shardings = shardings or Shardings(workload)
+    ladder = shardings.ladder(max_tensor)
+    chosen = next((s for s in ladder if shardings.fits(s, accelerator)), ladder[0])
     if chosen.workload is not workload:
         log.note(f"parallelism.{accelerator.id}", _describe(chosen.workload), RAISED)
     return _fit(chosen.workload, accelerator, flops, chosen.needs, log)

@@ -49,10 +49,9 @@ from service.domain.planner.training import (
 from service.domain.sizing import (
     AcceleratorFit,
     Estimate,
-    Sizing,
+    Shardings,
     fit_accelerator,
     memory_per_accelerator_bytes,
-    sizings,
 )
 from service.domain.workload import AssumptionLog, Workload, WorkloadKind
 
@@ -73,18 +72,19 @@ class OfferPlanner:
         accelerators: Mapping[str, Accelerator],
         constraints: Constraints,
         settings: QuoteSettings,
+        shardings: Shardings,
     ) -> None:
         self.workload = workload
         self.estimate = estimate
         self.accelerators = accelerators
         self.constraints = constraints
         self.settings = settings
+        self.shardings = shardings
         self.training = workload.kind != WorkloadKind.INFERENCE
         self.unit = minor_unit(settings.currency)
         self._fits = {fit.accelerator_id: fit for fit in estimate.accelerators}
         self._shapes: dict[tuple[str, float], Shape | Exclusion] = {}
         self._held: dict[tuple[int, int], int] = {}
-        self._sizings: dict[int, list[Sizing]] = {}
         self._performances: dict[tuple[str, int], InferencePerformance] = {}
         self._groups: tuple[OfferGroup, ...] = ()
         self._rows = empty_rows(0, self.unit, 1)
@@ -205,17 +205,14 @@ class OfferPlanner:
         return fleet_option(priced, plan, held, self.constraints, self.unit)
 
     def _refit(self, accelerator: Accelerator, max_tensor: int) -> AcceleratorFit:
-        """Size the job on an accelerator with tensor parallelism capped (cached)."""
-        tries = self._sizings.get(max_tensor)
-        if tries is None:
-            tries = self._sizings[max_tensor] = sizings(self.workload, max_tensor)
+        """Size the job on an accelerator with tensor parallelism capped."""
         return fit_accelerator(
             self.workload,
             accelerator,
             self.estimate.flops,
             AssumptionLog(),
             max_tensor=max_tensor,
-            tries=tries,
+            shardings=self.shardings,
         )
 
     def _held_bytes(self, fit: AcceleratorFit, accelerators: int) -> int:

@@ -24,7 +24,7 @@ from service.domain.planner.inputs import (
 from service.domain.planner.offers import OfferPlanner
 from service.domain.planner.options import Exclusion, Option, Place, Quote
 from service.domain.planner.sweep import sweep
-from service.domain.sizing import Estimate, estimate_workload
+from service.domain.sizing import Estimate, Shardings, estimate_workload
 from service.domain.workload import AssumptionLog, Workload, WorkloadKind
 
 DEFAULT_LIMIT = 10
@@ -61,11 +61,14 @@ def plan_quote(
         else index_offers(priced_offers)
     )
 
-    estimate = _estimate(workload, index, accelerators, constraints)
+    shardings = Shardings(workload)
+    estimate = _estimate(workload, index, accelerators, constraints, shardings)
     log = AssumptionLog()
     log.used.update(estimate.assumptions)
     settings = settings_for(constraints, pricing, log, training)
-    planner = OfferPlanner(workload, estimate, accelerators, constraints, settings)
+    planner = OfferPlanner(
+        workload, estimate, accelerators, constraints, settings, shardings
+    )
     done = sweep(index, planner, constraints, objective, limit)
 
     # An option both ranked and on the Pareto front is built once, as one object.
@@ -100,6 +103,7 @@ def _estimate(
     index: OfferIndex,
     accelerators: Mapping[str, Accelerator],
     constraints: Constraints,
+    shardings: Shardings,
 ) -> Estimate:
     """Estimate the workload on the accelerators that offers use and filters allow."""
     wanted = constraints.accelerators
@@ -109,4 +113,4 @@ def _estimate(
         for name in sorted(used)
         if name in accelerators and (wanted is None or name in wanted)
     ]
-    return estimate_workload(workload, chips)
+    return estimate_workload(workload, chips, shardings)
