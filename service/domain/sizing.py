@@ -32,6 +32,7 @@ from service.domain.inference import (
 from service.domain.workload import (
     DEFAULT_HEADROOM,
     GIVEN,
+    UNRECORDED,
     Assumption,
     AssumptionLog,
     AssumptionValue,
@@ -163,7 +164,7 @@ def usable_memory_bytes(
 ) -> int:
     """Return an accelerator's memory less the headroom kept for the framework."""
     given = workload.assumptions.memory_headroom_fraction
-    headroom = (log or AssumptionLog()).use(
+    headroom = (log or UNRECORDED).use(
         "memory_headroom_fraction", given, DEFAULT_HEADROOM
     )
     return int(accelerator.memory_bytes * (1 - headroom))
@@ -172,7 +173,7 @@ def usable_memory_bytes(
 def memory_per_accelerator_bytes(workload: Workload, accelerator_count: int) -> int:
     """Return the bytes each of n accelerators holds, sharded as the workload asks."""
     validate_workload(workload)
-    return _per_accelerator(_needs(workload, AssumptionLog()), accelerator_count)
+    return _per_accelerator(_needs(workload, UNRECORDED), accelerator_count)
 
 
 def min_accelerator_count(
@@ -351,7 +352,7 @@ class Shardings:
                 sizing.workload,
                 accelerator,
                 sizing.needs,
-                AssumptionLog(),
+                UNRECORDED,
                 explain=False,
             )
             known = self._fits[key] = count.count is not None
@@ -361,7 +362,7 @@ class Shardings:
         sizing = self._sizings.get((degree, zero_3))
         if sizing is None:
             workload = _sharded(self.workload, degree, zero_3)
-            sizing = Sizing(workload, _needs(workload, AssumptionLog()))
+            sizing = Sizing(workload, _needs(workload, UNRECORDED))
             self._sizings[degree, zero_3] = sizing
         return sizing
 

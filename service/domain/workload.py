@@ -170,6 +170,16 @@ class AssumptionLog:
         self.used[name] = entry
 
 
+class _Unrecorded(AssumptionLog):
+    """A log that keeps nothing: for sizings tried and thrown away."""
+
+    def note(self, name: str, value: AssumptionValue, source: str) -> None:
+        """Record nothing."""
+
+
+UNRECORDED: AssumptionLog = _Unrecorded()
+
+
 # -- Defaults shared by training and inference -----------------------------------
 
 # Substrings of an accelerator's id or name, with the MFU to assume at 16 bits.

@@ -53,7 +53,7 @@ from service.domain.sizing import (
     fit_accelerator,
     memory_per_accelerator_bytes,
 )
-from service.domain.workload import AssumptionLog, Workload, WorkloadKind
+from service.domain.workload import UNRECORDED, Workload, WorkloadKind
 
 Plan = TrainingPlan | FleetPlan
 Shape = TrainingShape | FleetShape
@@ -210,7 +210,7 @@ class OfferPlanner:
             self.workload,
             accelerator,
             self.estimate.flops,
-            AssumptionLog(),
+            UNRECORDED,
             max_tensor=max_tensor,
             shardings=self.shardings,
         )
@@ -230,7 +230,7 @@ class OfferPlanner:
         if key not in self._performances:
             accelerator = self.accelerators[fit.accelerator_id]
             performance, _ = inference_performance(
-                self.workload, accelerator, size, fit.mfu, AssumptionLog()
+                self.workload, accelerator, size, fit.mfu, UNRECORDED
             )
             assert performance is not None, "size_fleet checked peak and bandwidth"
             self._performances[key] = performance
