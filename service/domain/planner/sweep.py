@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -187,10 +188,36 @@ def _ranked(
 ) -> Ints:
     """Return the positions in `leads` of the best of the best `limit` places."""
     first, second = (steps, time) if objective == Objective.COST else (time, steps)
-    order = np.lexsort(
-        (leads, table.model_rank[leads], table.offer_id[leads], second, first)
+    return best_of_places(
+        table.place[leads],
+        first,
+        (leads, table.model_rank[leads], table.offer_id[leads], second),
+        limit,
     )
-    _, best = np.unique(table.place[leads[order]], return_index=True)
+
+
+def best_of_places(
+    place: Ints, first: Floats, then: tuple[npt.NDArray[Any], ...], limit: int
+) -> Ints:
+    """Return the positions of each place's best row, best first, `limit` at most.
+
+    Rows compare by `first`, then by `then` read from last to first (np.lexsort's
+    order). Only rows whose `first` is no worse than the `limit`-th best place's
+    best are sorted: every place that makes the cut has its best row among them.
+    """
+    if not place.size:
+        return np.zeros(0, dtype=np.int64)
+    best_of_place = np.full(int(place.max()) + 1, np.inf)
+    np.minimum.at(best_of_place, place, first)
+    reached = best_of_place[np.isfinite(best_of_place)]
+    if reached.size:
+        k = min(limit, reached.size) - 1
+        bound = np.partition(reached, k)[k]
+        near = np.flatnonzero((first <= bound) | ~np.isfinite(first))
+    else:
+        near = np.arange(place.size)
+    order = near[np.lexsort((*(key[near] for key in then), first[near]))]
+    _, best = np.unique(place[order], return_index=True)
     chosen: Ints = order[np.sort(best)[:limit]]
     return chosen
 

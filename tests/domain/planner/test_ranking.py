@@ -16,7 +16,7 @@ from service.domain.planner import (
     TrainingOption,
     plan_quote,
 )
-from service.domain.planner.sweep import pareto_front
+from service.domain.planner.sweep import best_of_places, pareto_front
 from tests.domain.planner.catalogue import CHIP_A, CHIP_FAST, CHIPS, priced, training
 
 # One 4-chip instance runs 100 h; single-chip instances need 2 and run 220 h
@@ -166,3 +166,32 @@ def test_offers_alike_but_for_their_place_are_one_option() -> None:
     option = quote.options[0]
     assert len(quote.options) == 1
     assert [p.region for p in option.also_available_in] == ["us"]
+
+
+rows_of_places = st.lists(
+    st.tuples(
+        st.integers(0, 6),
+        st.sampled_from([1.0, 2.0, 3.0, 5.0, np.inf]),
+        st.integers(0, 3),
+    ),
+    max_size=30,
+)
+
+
+@given(rows_of_places, st.integers(1, 8))
+def test_best_of_places_is_what_sorting_every_row_gives(
+    rows: list[tuple[int, float, int]], limit: int
+) -> None:
+    place = np.array([p for p, _, _ in rows], dtype=np.int64)
+    first = np.array([f for _, f, _ in rows])
+    then = np.array([t for _, _, t in rows], dtype=np.int64)
+    # Every row sorted by (first, then, position); each place's first row, in turn.
+    order = sorted(range(len(rows)), key=lambda i: (first[i], then[i], i))
+    expected: list[int] = []
+    for i in order:
+        if place[i] not in {place[j] for j in expected}:
+            expected.append(i)
+
+    found = best_of_places(place, first, (np.arange(len(rows)), then), limit)
+
+    assert found.tolist() == expected[:limit]
