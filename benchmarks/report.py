@@ -315,14 +315,15 @@ def _scaling_lines(run: DatabaseRun) -> list[str]:
             f"{largest.quotes.cold.answer}; 7B {largest.quotes.small.answer}.",
         ]
     if history is not None:
-        offers = history.offers
+        offers, rounds = history.offers, len(history.offers_rounds)
         lines += [
             "",
             f"`GET /v1/offers?as_of={history.as_of}&limit=50` over "
             f"{history.catalogue.price_points} price points: the first request "
             f"{history.offers_cold.ms:.0f} ms alone, then under wrk "
             f"{offers.requests_per_second:.1f} requests/s, p50 {offers.p50_ms:.1f} ms, "
-            f"p99 {offers.p99_ms:.1f} ms, {offers.errors} errors.",
+            f"p99 {offers.p99_ms:.1f} ms (median of {rounds} rounds, worst "
+            f"{offers.worst_p99_ms:.1f} ms), {offers.errors} errors.",
         ]
     return lines
 

@@ -148,7 +148,9 @@ def run_database(
         run.scaling_skipped = "skipped (--skip-scaling)"
     else:
         run.quote_scales = measure_quote_scales(postgres_url)
-        run.history = measure_history(postgres_url, seconds=args.seconds * args.rounds)
+        run.history = measure_history(
+            postgres_url, seconds=args.seconds, rounds=args.rounds
+        )
     run.load_average_end = load_average()
     run.service_changed_during_run = tree_sha256(ROOT / "service") != service_hash
     return run
