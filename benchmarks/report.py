@@ -218,7 +218,8 @@ def markdown(run: DatabaseRun) -> str:
         f"Load average {s['load_average_start']} at the start, "
         f"{run.load_average_end} at the end.",
         f"wrk: {s['connections']} connections, {s['threads']} threads; "
-        f"{s.get('rounds', 1)} rounds of every scenario in turn, {s['seconds']} s "
+        f"{_count(s.get('rounds', 1), 'round')} of every scenario in turn, "
+        f"{s['seconds']} s "
         f"each after a {s['warmup_seconds']} s warm-up; "
         "one uvicorn worker (`compute-cost serve`). Requests/s is over all rounds; "
         "vs floor is the median of each round's ratio to that round's floor; p50 "
@@ -241,7 +242,7 @@ def markdown(run: DatabaseRun) -> str:
             continue
         share = shares.get(f"{scenario.name}/{FLOOR}", 1.0)
         lines.append(
-            f"| {scenario.name} | {load.requests_per_second:.0f} | {share:.2f} "
+            f"| {scenario.name} | {load.requests_per_second:.0f} | {share:.0%} "
             f"| {load.p50_ms:.1f} | {load.p99_ms:.1f} "
             f"| {load.worst_p99_ms or load.p99_ms:.1f} | {load.errors} |"
         )
@@ -322,7 +323,7 @@ def _scaling_lines(run: DatabaseRun) -> list[str]:
             f"{history.catalogue.price_points} price points: the first request "
             f"{history.offers_cold.ms:.0f} ms alone, then under wrk "
             f"{offers.requests_per_second:.1f} requests/s, p50 {offers.p50_ms:.1f} ms, "
-            f"p99 {offers.p99_ms:.1f} ms (median of {rounds} rounds, worst "
+            f"p99 {offers.p99_ms:.1f} ms (median of {_count(rounds, 'round')}, worst "
             f"{offers.worst_p99_ms:.1f} ms), {offers.errors} errors.",
         ]
     return lines
@@ -342,3 +343,8 @@ def _scale_line(name: str, scale: QuoteScale | HistoryScale) -> str:
 
 def _per_second(count: int, seconds: float) -> float:
     return round(count / seconds, 1) if seconds else 0.0
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 round`, `5 rounds`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
