@@ -161,8 +161,8 @@ def _scenario_line(scenario: ScenarioResult) -> str:
     if load is None:
         return scenario.skipped
     return (
-        f"{load.requests_per_second} req/s, p50 {load.p50_ms} ms, "
-        f"p99 {load.p99_ms} ms, {load.errors} errors"
+        f"{load.requests_per_second} req/s, p50 {load.p50_ms:.1f} ms, "
+        f"p99 {load.p99_ms:.1f} ms, {load.errors} errors"
     )
 
 

@@ -138,7 +138,7 @@ def measure_history(
     print(
         f"  offers as_of over {catalogue.price_points} points: first "
         f"{offers_cold.ms} ms, then {offers.requests_per_second} req/s, p99 "
-        f"{offers.p99_ms} ms (worst round {offers.worst_p99_ms} ms), "
+        f"{offers.p99_ms:.1f} ms (worst round {offers.worst_p99_ms} ms), "
         f"{offers.errors} errors; quotes: {quotes.line()}"
     )
     return HistoryScale(
