@@ -46,10 +46,10 @@ from service.domain.planner.training import (
     size_training,
     training_option,
 )
+from service.domain.sharding import Shardings
 from service.domain.sizing import (
     AcceleratorFit,
     Estimate,
-    Shardings,
     fit_accelerator,
     memory_per_accelerator_bytes,
 )

@@ -24,7 +24,8 @@ from service.domain.planner.inputs import (
 from service.domain.planner.offers import OfferPlanner
 from service.domain.planner.options import Exclusion, Option, Place, Quote
 from service.domain.planner.sweep import sweep
-from service.domain.sizing import Estimate, Shardings, estimate_workload
+from service.domain.sharding import Shardings
+from service.domain.sizing import Estimate, estimate_workload
 from service.domain.workload import AssumptionLog, Workload, WorkloadKind
 
 DEFAULT_LIMIT = 10
