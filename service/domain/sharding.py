@@ -71,15 +71,25 @@ def job_needs(workload: Workload, log: AssumptionLog) -> Needs:
             log.note("model_parallel_degree", degree, GIVEN)
         return Needs(memory, degree, 0, None)
     settings = training_settings(workload, log)
-    spec = settings.spec
+    memory = training_memory(workload, log)
+    return Needs(
+        memory,
+        settings.model_parallel_degree,
+        settings.zero_stage,
+        max_data_parallel(workload),
+    )
+
+
+def max_data_parallel(workload: Workload) -> int | None:
+    """Return the data-parallel ranks the global batch allows (None: no limit)."""
+    spec = workload.training
+    assert spec is not None, "a training workload has its spec"
     sequences = spec.global_batch_size or (
         spec.global_batch_tokens // spec.sequence_length
         if spec.global_batch_tokens
         else None
     )
-    most = sequences // spec.micro_batch_size if sequences else None
-    memory = training_memory(workload, log)
-    return Needs(memory, settings.model_parallel_degree, settings.zero_stage, most)
+    return sequences // spec.micro_batch_size if sequences else None
 
 
 def _sharded_bytes(memory: MemoryEstimate, zero_stage: int) -> float:

@@ -38,6 +38,7 @@ from service.domain.planner.options import (
     option_offer,
 )
 from service.domain.planner.scaling import scaling_efficiency
+from service.domain.sharding import max_data_parallel
 from service.domain.sizing import AcceleratorFit, Estimate
 from service.domain.spot import SpotAssumptions, expected_spot_run
 from service.domain.workload import Workload
@@ -100,18 +101,6 @@ class TrainingPlan:
     def rank_cost(self, price_per_hour: Decimal, unit: Decimal) -> Decimal:
         """Return the cost the ranking compares: the rounded total."""
         return self.charge.cost(price_per_hour, unit)
-
-
-def max_data_parallel(workload: Workload) -> int | None:
-    """Return the data-parallel ranks the global batch allows, as sizing reads it."""
-    spec = workload.training
-    assert spec is not None, "a training workload has its spec"
-    sequences = spec.global_batch_size or (
-        spec.global_batch_tokens // spec.sequence_length
-        if spec.global_batch_tokens
-        else None
-    )
-    return sequences // spec.micro_batch_size if sequences else None
 
 
 def size_training(
