@@ -10,10 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from service.domain.catalog import Accelerator, Precision
-from service.domain.estimate import (
-    training_flops,
-    validate_training_spec,
-)
+from service.domain.estimate import training_flops, validate_training_spec
 from service.domain.inference import (
     InferencePerformance,
     inference_flops,
